@@ -1,0 +1,12 @@
+package io.maskgen.job.input;
+
+import java.io.Serializable;
+
+/**
+ * One loose image file to process.
+ *
+ * @param uri fully qualified Hadoop path (file:/..., s3a://...)
+ * @param imageId path relative to the input root it was found under, without extension
+ * @param length file length in bytes
+ */
+public record InputImage(String uri, String imageId, long length) implements Serializable {}
