@@ -80,8 +80,12 @@ public final class Rle {
       int above = row - width;
       int x = 0;
       for (; x + 8 <= width; x += 8) {
-        long diff = zeroBytes((long) LONGS.get(mask, row + x))
-            ^ zeroBytes((long) LONGS.get(mask, above + x));
+        long a = (long) LONGS.get(mask, row + x);
+        long b = (long) LONGS.get(mask, above + x);
+        if (a == b) {
+          continue;
+        }
+        long diff = zeroBytes(a) ^ zeroBytes(b);
         while (diff != 0) {
           int xx = x + (Long.numberOfTrailingZeros(diff) >>> 3);
           rowMajor.add(row + xx);
@@ -338,14 +342,21 @@ public final class Rle {
         }
       }
     }
-    for (int row = width; row < n; row += width) {
+    // Marks lie within the bounding box plus the row below it (where foreground ends).
+    double[] box = bboxXywh();
+    int xs = (int) box[0];
+    int xe = xs + (int) box[2];
+    int ys = (int) box[1];
+    int ye = Math.min(height, ys + (int) box[3] + 1);
+    for (int y = Math.max(ys, 1); y < ye; y++) {
+      int row = y * width;
       int above = row - width;
-      int x = 0;
-      for (; x + 8 <= width; x += 8) {
+      int x = xs;
+      for (; x + 8 <= xe; x += 8) {
         long v = (long) LONGS.get(out, row + x) ^ (long) LONGS.get(out, above + x);
         LONGS.set(out, row + x, v);
       }
-      for (; x < width; x++) {
+      for (; x < xe; x++) {
         out[row + x] ^= out[above + x];
       }
     }
@@ -456,6 +467,16 @@ public final class Rle {
 
   private static int nextNonZero(byte[] m, int from, int n) {
     int i = from;
+    // Skip background 32 bytes at a time.
+    for (; i + 32 <= n; i += 32) {
+      if (((long) LONGS.get(m, i)
+              | (long) LONGS.get(m, i + 8)
+              | (long) LONGS.get(m, i + 16)
+              | (long) LONGS.get(m, i + 24))
+          != 0) {
+        break;
+      }
+    }
     for (; i + 8 <= n; i += 8) {
       long v = (long) LONGS.get(m, i);
       if (v != 0) {
@@ -472,6 +493,15 @@ public final class Rle {
 
   private static int nextZero(byte[] m, int from, int n) {
     int i = from;
+    for (; i + 32 <= n; i += 32) {
+      if ((zeroBytes((long) LONGS.get(m, i))
+              | zeroBytes((long) LONGS.get(m, i + 8))
+              | zeroBytes((long) LONGS.get(m, i + 16))
+              | zeroBytes((long) LONGS.get(m, i + 24)))
+          != 0) {
+        break;
+      }
+    }
     for (; i + 8 <= n; i += 8) {
       long z = zeroBytes((long) LONGS.get(m, i));
       if (z != 0) {
