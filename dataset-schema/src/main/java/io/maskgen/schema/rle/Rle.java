@@ -79,19 +79,20 @@ public final class Rle {
       int row = y * width;
       int above = row - width;
       int x = 0;
+      for (; x + 32 <= width; x += 32) {
+        // Most of a row equals the row above: compare 32 pixels at a time first.
+        if ((((long) LONGS.get(mask, row + x) ^ (long) LONGS.get(mask, above + x))
+                | ((long) LONGS.get(mask, row + x + 8) ^ (long) LONGS.get(mask, above + x + 8))
+                | ((long) LONGS.get(mask, row + x + 16) ^ (long) LONGS.get(mask, above + x + 16))
+                | ((long) LONGS.get(mask, row + x + 24) ^ (long) LONGS.get(mask, above + x + 24)))
+            != 0) {
+          for (int k = x; k < x + 32; k += 8) {
+            addChanges(mask, row, above, k, rowMajor, perColumn);
+          }
+        }
+      }
       for (; x + 8 <= width; x += 8) {
-        long a = (long) LONGS.get(mask, row + x);
-        long b = (long) LONGS.get(mask, above + x);
-        if (a == b) {
-          continue;
-        }
-        long diff = zeroBytes(a) ^ zeroBytes(b);
-        while (diff != 0) {
-          int xx = x + (Long.numberOfTrailingZeros(diff) >>> 3);
-          rowMajor.add(row + xx);
-          perColumn[xx + 1]++;
-          diff &= diff - 1;
-        }
+        addChanges(mask, row, above, x, rowMajor, perColumn);
       }
       for (; x < width; x++) {
         if ((mask[row + x] != 0) != (mask[above + x] != 0)) {
@@ -458,6 +459,23 @@ public final class Rle {
     return ch >= 0x20 && ch < 0x7f
         ? String.format("'%c' (0x%02x)", ch, (int) ch)
         : String.format("0x%04x", (int) ch);
+  }
+
+  /** Records the pixels {@code x..x+7} of a row whose foreground differs from the row above. */
+  private static void addChanges(
+      byte[] mask, int row, int above, int x, IntList rowMajor, int[] perColumn) {
+    long a = (long) LONGS.get(mask, row + x);
+    long b = (long) LONGS.get(mask, above + x);
+    if (a == b) {
+      return;
+    }
+    long diff = zeroBytes(a) ^ zeroBytes(b);
+    while (diff != 0) {
+      int xx = x + (Long.numberOfTrailingZeros(diff) >>> 3);
+      rowMajor.add(row + xx);
+      perColumn[xx + 1]++;
+      diff &= diff - 1;
+    }
   }
 
   /** 0x80 in every byte of {@code v} that is zero, 0 elsewhere (exact, no false positives). */
