@@ -6,13 +6,13 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One row of the {@code images} table: an input image and what became of it. Every input image
- * gets exactly one row, also when it could not be read or decoded ({@code status = 'failed'}).
+ * One row of the {@code images} table: an input image and what became of it. Every input image gets
+ * exactly one row, also when it could not be read or decoded ({@code status = 'failed'}).
  *
  * @param imageId path of the image relative to its input root, or its member path inside a tar
  *     shard, without the file extension (e.g. {@code "train/sa_1"}); never null
- * @param source where the image was read from: the input root directory or the tar shard's path
- *     or URI; never null
+ * @param source where the image was read from: the input root directory or the tar shard's path or
+ *     URI; never null
  * @param sha256 lowercase hex SHA-256 of the image file's bytes; null only when the bytes could not
  *     be read
  * @param width image width in pixels; null only when the image failed before it was decoded
@@ -22,8 +22,7 @@ import java.util.regex.Pattern;
  * @param maskCount number of rows of this image in {@code masks}; 0 for failed images
  * @param generator fingerprint of the model and generator parameters; never null
  * @param runId id of the job run that wrote the row; never null
- * @param seconds wall time spent on this image, from reading its bytes to its last mask, in
- *     seconds
+ * @param seconds wall time spent on this image, from reading its bytes to its last mask, in seconds
  */
 public record ImageRecord(
     String imageId,
@@ -112,8 +111,7 @@ public record ImageRecord(
       String runId,
       double seconds) {
     return new ImageRecord(
-        imageId, source, sha256, width, height, STATUS_FAILED, error, 0, generator, runId,
-        seconds);
+        imageId, source, sha256, width, height, STATUS_FAILED, error, 0, generator, runId, seconds);
   }
 
   /** Whether {@link #status()} is {@value #STATUS_OK}. */

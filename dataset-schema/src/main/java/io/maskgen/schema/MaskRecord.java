@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * One row of the {@code masks} table: a mask generated for an image, with the model's scores and
- * the prompt that produced it. Coordinates are pixels of the full input image, x to the right and
- * y down, with (0, 0) the top-left corner of the top-left pixel.
+ * the prompt that produced it. Coordinates are pixels of the full input image, x to the right and y
+ * down, with (0, 0) the top-left corner of the top-left pixel.
  *
  * <p>Arrays are copied in and out, so instances are immutable; {@code equals} compares array
  * contents.

@@ -30,8 +30,7 @@ class ImageRecordTest {
 
   @Test
   void rejectsUnknownStatus() {
-    assertThatThrownBy(
-            () -> new ImageRecord("a", "s", SHA, 1, 1, "done", null, 0, "g", "r", 0))
+    assertThatThrownBy(() -> new ImageRecord("a", "s", SHA, 1, 1, "done", null, 0, "g", "r", 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid status: 'done', expected 'ok' or 'failed'");
   }

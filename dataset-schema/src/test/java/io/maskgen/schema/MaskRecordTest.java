@@ -42,8 +42,7 @@ class MaskRecordTest {
     double[][] points = {{1.5, 1.5}};
     float[] clip = {0.6f, 0.8f};
     MaskRecord r =
-        MaskRecord.of(
-            "a", 0, SQUARE, 0.9f, 0.9f, points, new int[] {0, 0, 5, 4}, clip, "g", "run");
+        MaskRecord.of("a", 0, SQUARE, 0.9f, 0.9f, points, new int[] {0, 0, 5, 4}, clip, "g", "run");
     points[0][0] = 99;
     clip[0] = 99;
     r.bbox()[0] = 99;
@@ -67,45 +66,32 @@ class MaskRecordTest {
     assertThat(r).isNotEqualTo(square(null));
   }
 
+  /** A 4x5 record with the given fields and valid others. */
+  static MaskRecord record(
+      String imageId, int maskId, double[] bbox, long area, double[][] points, int[] crop) {
+    return new MaskRecord(
+        imageId, maskId, 4, 5, "x", bbox, area, 0, 0, points, crop, null, "g", "r");
+  }
+
   @Test
   void rejectsMissingIdsAndBadShapes() {
-    assertThatThrownBy(
-            () ->
-                new MaskRecord(
-                    null, 0, 4, 5, "x", new double[4], 0, 0, 0, new double[0][], new int[4], null,
-                    "g", "r"))
+    double[] box = new double[4];
+    double[][] none = new double[0][];
+    int[] crop = new int[4];
+    assertThat(record("i", 0, box, 20, none, crop).area()).isEqualTo(20);
+    assertThatThrownBy(() -> record(null, 0, box, 0, none, crop))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("imageId");
-    assertThatThrownBy(
-            () ->
-                new MaskRecord(
-                    "i", 0, 4, 5, "x", new double[3], 0, 0, 0, new double[0][], new int[4], null,
-                    "g", "r"))
+    assertThatThrownBy(() -> record("i", 0, new double[3], 0, none, crop))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid bbox");
-    assertThatThrownBy(
-            () ->
-                new MaskRecord(
-                    "i", 0, 4, 5, "x", new double[4], 21, 0, 0, new double[0][], new int[4], null,
-                    "g", "r"))
+    assertThatThrownBy(() -> record("i", 0, box, 21, none, crop))
         .hasMessageContaining("Invalid area: 21 for a 4x5 mask");
-    assertThatThrownBy(
-            () ->
-                new MaskRecord(
-                    "i", -1, 4, 5, "x", new double[4], 0, 0, 0, new double[0][], new int[4], null,
-                    "g", "r"))
+    assertThatThrownBy(() -> record("i", -1, box, 0, none, crop))
         .hasMessageContaining("Invalid mask id: -1");
-    assertThatThrownBy(
-            () ->
-                new MaskRecord(
-                    "i", 0, 4, 5, "x", new double[4], 0, 0, 0, new double[][] {{1}}, new int[4],
-                    null, "g", "r"))
+    assertThatThrownBy(() -> record("i", 0, box, 0, new double[][] {{1}}, crop))
         .hasMessageContaining("Invalid point 0: [1.0]");
-    assertThatThrownBy(
-            () ->
-                new MaskRecord(
-                    "i", 0, 4, 5, "x", new double[4], 0, 0, 0, new double[0][], new int[3], null,
-                    "g", "r"))
+    assertThatThrownBy(() -> record("i", 0, box, 0, none, new int[3]))
         .hasMessageContaining("Invalid crop box");
   }
 
@@ -121,8 +107,20 @@ class MaskRecordTest {
   void toRleRejectsStringThatDoesNotFitTheSize() {
     MaskRecord r =
         new MaskRecord(
-            "i", 0, 4, 6, SQUARE.toCocoString(), new double[4], 0, 0, 0, new double[0][],
-            new int[4], null, "g", "r");
+            "i",
+            0,
+            4,
+            6,
+            SQUARE.toCocoString(),
+            new double[4],
+            0,
+            0,
+            0,
+            new double[0][],
+            new int[4],
+            null,
+            "g",
+            "r");
     assertThatThrownBy(r::toRle)
         .isInstanceOf(InvalidRleException.class)
         .hasMessageContaining("4*6 = 24");

@@ -11,8 +11,8 @@ import java.util.Objects;
  * An immutable binary mask in uncompressed COCO run-length encoding.
  *
  * <p>Pixels are visited in column-major (Fortran) order, i.e. index {@code x * height + y}; {@code
- * counts} alternates background and foreground run lengths and always starts with a background
- * run, which is 0 when the first pixel is foreground. The counts are non-negative and sum to {@code
+ * counts} alternates background and foreground run lengths and always starts with a background run,
+ * which is 0 when the first pixel is foreground. The counts are non-negative and sum to {@code
  * height * width}; both sizes are positive and {@code height * width <= Integer.MAX_VALUE}.
  *
  * <p>The compressed form ({@link #toCocoString()}, {@link #fromCocoString}) is the one of the COCO
@@ -149,9 +149,9 @@ public final class Rle {
   /**
    * Decodes a compressed COCO counts string ({@code maskApi.c rleFrString}).
    *
-   * @throws InvalidRleException if the string has a character outside {@code '0'..'o'}, ends in
-   *     the middle of a value, or decodes to negative counts or counts that do not sum to {@code
-   *     height * width}, or if a size is not positive
+   * @throws InvalidRleException if the string has a character outside {@code '0'..'o'}, ends in the
+   *     middle of a value, or decodes to negative counts or counts that do not sum to {@code height
+   *     * width}, or if a size is not positive
    */
   public static Rle fromCocoString(String counts, int height, int width) {
     long total = checkSize(height, width);
@@ -406,8 +406,15 @@ public final class Rle {
 
   @Override
   public String toString() {
-    return "Rle[height=" + height + ", width=" + width + ", runs=" + counts.length
-        + ", area=" + area() + "]";
+    return "Rle[height="
+        + height
+        + ", width="
+        + width
+        + ", runs="
+        + counts.length
+        + ", area="
+        + area()
+        + "]";
   }
 
   private static long checkSize(int height, int width) {

@@ -30,10 +30,10 @@ import java.util.List;
  *                   "crop_box": [x, y, w, h], "point_coords": [[x, y]]}]}
  * }</pre>
  *
- * <p>Reading ignores unknown fields, accepts integral values written as floats (e.g. {@code 1500.0})
- * for integer fields, and checks every mask: its counts must decode to an RLE of its size, and that
- * size must be the image's. Writing emits the fields in the order above; doubles are written in
- * Java's shortest round-trip form, so a read of a written file gives back equal records.
+ * <p>Reading ignores unknown fields, accepts integral values written as floats (e.g. {@code
+ * 1500.0}) for integer fields, and checks every mask: its counts must decode to an RLE of its size,
+ * and that size must be the image's. Writing emits the fields in the order above; doubles are
+ * written in Java's shortest round-trip form, so a read of a written file gives back equal records.
  */
 public final class Sa1bJson {
   private static final ObjectMapper MAPPER =
@@ -68,8 +68,7 @@ public final class Sa1bJson {
           e.getOriginalMessage().startsWith("Trailing token")
               ? "unexpected content after the JSON document"
               : e.getOriginalMessage();
-      throw new Sa1bFormatException(
-          "Invalid SA-1B JSON " + name + ": " + problem + location(e), e);
+      throw new Sa1bFormatException("Invalid SA-1B JSON " + name + ": " + problem + location(e), e);
     }
     return parse(root, name);
   }
@@ -246,7 +245,11 @@ public final class Sa1bJson {
 
     Sa1bFormatException error(String problem) {
       return new Sa1bFormatException(
-          "Invalid SA-1B JSON " + file + ": " + (path.isEmpty() ? "<root>" : path) + ": "
+          "Invalid SA-1B JSON "
+              + file
+              + ": "
+              + (path.isEmpty() ? "<root>" : path)
+              + ": "
               + problem);
     }
 

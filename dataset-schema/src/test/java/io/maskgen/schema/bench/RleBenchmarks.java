@@ -25,8 +25,8 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * JMH benchmarks of the COCO RLE codec on SAM-like masks of an SA-1B-sized image (1500 rows x
- * 2250 columns, 3.375 megapixels): a few smooth blobs with wobbly outlines.
+ * JMH benchmarks of the COCO RLE codec on SAM-like masks of an SA-1B-sized image (1500 rows x 2250
+ * columns, 3.375 megapixels): a few smooth blobs with wobbly outlines.
  *
  * <p>Run with {@code main} (see dataset-schema/README.md), which prints JMH's table and then each
  * operation's time per megapixel and mask throughput. Any arguments are passed to JMH's own command
@@ -37,7 +37,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
 public class RleBenchmarks {
   static final int HEIGHT = 1500;
   static final int WIDTH = 2250;

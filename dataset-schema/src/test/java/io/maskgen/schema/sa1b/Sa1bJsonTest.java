@@ -61,8 +61,16 @@ class Sa1bJsonTest {
   @Test
   void doublesSurviveTheRoundTripBitForBit() throws IOException {
     double[] tricky = {
-      0.123456789, 0.1 + 0.2, Math.PI, 1e-300, Double.MIN_VALUE, 4.35, 2.0 / 3, (double) 0.88f,
-      1e17, -0.0
+      0.123456789,
+      0.1 + 0.2,
+      Math.PI,
+      1e-300,
+      Double.MIN_VALUE,
+      4.35,
+      2.0 / 3,
+      (double) 0.88f,
+      1e17,
+      -0.0
     };
     Rle square = Rle.of(4, 5, new int[] {5, 2, 2, 2, 9});
     Random random = new Random(1);
@@ -198,8 +206,7 @@ class Sa1bJsonTest {
     assertBad(
         json.replace("[[0.5, 0.5], [0.0, 0.25]]", "[[0.5, 0.5], [0.0]]"),
         "annotations[1].point_coords[1]: expected 2 numbers");
-    assertBad(
-        json.replace("\"area\": 1.0", "\"area\": -1"), "annotations[1]: Invalid area: -1");
+    assertBad(json.replace("\"area\": 1.0", "\"area\": -1"), "annotations[1]: Invalid area: -1");
     assertBad(json.replace("\"width\": 6", "\"width\": 0"), "image: Invalid image size");
   }
 
@@ -214,11 +221,13 @@ class Sa1bJsonTest {
         json.replace("\"counts\": \"S11\"", "\"counts\": \"S1 1\""),
         "annotations[0].segmentation.counts: Invalid COCO RLE string: character ' '");
     assertBad(
-        json.replace("\"size\": [6, 6], \"counts\": \"01S1\"", "\"size\": [4, 9], \"counts\": \"01S1\""),
+        json.replace(
+            "\"size\": [6, 6], \"counts\": \"01S1\"", "\"size\": [4, 9], \"counts\": \"01S1\""),
         "annotations[1].segmentation.size: mask size [4, 9] differs from the image's"
             + " [height, width] = [6, 6]");
     assertBad(
-        json.replace("\"size\": [6, 6], \"counts\": \"01S1\"", "\"size\": [6], \"counts\": \"01S1\""),
+        json.replace(
+            "\"size\": [6, 6], \"counts\": \"01S1\"", "\"size\": [6], \"counts\": \"01S1\""),
         "annotations[1].segmentation.size: expected [height, width], got [6]");
   }
 
