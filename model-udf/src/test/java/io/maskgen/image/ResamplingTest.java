@@ -38,6 +38,30 @@ class ResamplingTest {
     assertThat(maxAbsDiff(actual, expected)).isZero();
   }
 
+  @ParameterizedTest
+  @CsvSource({"BICUBIC, 12, 9", "BILINEAR, 53, 41", "BILINEAR, 5, 20"})
+  void resizesOneChannelLikeEachChannelOfRgb(ResizeFilter filter, int outW, int outH)
+      throws IOException {
+    // PIL resamples channels independently: one channel of the fixture is its own golden vector.
+    byte[] input = resource("input_" + W + "x" + H + ".rgb");
+    String name = filter.name().toLowerCase(java.util.Locale.ROOT) + "_" + outW + "x" + outH;
+    byte[] expected = resource(name + ".rgb");
+    for (int c = 0; c < 3; c++) {
+      byte[] out = Resampling.resizeGray(channel(input, c), W, H, outW, outH, filter);
+      assertThat(out).isEqualTo(channel(expected, c));
+    }
+  }
+
+  @Test
+  void resizesRgbImages() throws IOException {
+    RgbImage input = new RgbImage(W, H, resource("input_" + W + "x" + H + ".rgb"));
+    RgbImage out = Resampling.resize(input, 53, 41, ResizeFilter.BICUBIC);
+    assertThat(out.width()).isEqualTo(53);
+    assertThat(out.height()).isEqualTo(41);
+    assertThat(out.rgb()).isEqualTo(resource("bicubic_53x41.rgb"));
+    assertThat(Resampling.resize(input, W, H, ResizeFilter.BICUBIC)).isSameAs(input);
+  }
+
   @Test
   void keepsFlatImagesFlat() {
     byte[] flat = new byte[20 * 10 * 3];
@@ -53,6 +77,14 @@ class ResamplingTest {
             .containsExactly(200, 7, 255);
       }
     }
+  }
+
+  private static byte[] channel(byte[] rgb, int c) {
+    byte[] out = new byte[rgb.length / 3];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = rgb[3 * i + c];
+    }
+    return out;
   }
 
   private static int maxAbsDiff(byte[] a, byte[] b) {
