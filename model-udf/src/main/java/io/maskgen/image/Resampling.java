@@ -3,7 +3,7 @@ package io.maskgen.image;
 import java.util.Arrays;
 
 /**
- * Separable resampling of interleaved 8-bit images, bit-exact with PIL's {@code Image.resize} (PIL
+ * Separable resampling of interleaved 8-bit RGB, bit-exact with PIL's {@code Image.resize} (PIL
  * 9.x, {@code Resample.c}, no reducing gap): filter support widened by the scale when shrinking
  * (antialiasing), pixel centres at +0.5, weights normalised per output pixel and quantised to 22
  * fractional bits, horizontal pass then vertical pass, each rounded and clamped to 8 bits.
@@ -26,63 +26,24 @@ public final class Resampling {
         outW, outH, resize(image.rgb(), image.width(), image.height(), outW, outH, filter));
   }
 
-  /** Resizes a {@code w x h} single-channel 8-bit image to {@code outW x outH}. */
-  public static byte[] resizeGray(
-      byte[] gray, int w, int h, int outW, int outH, ResizeFilter filter) {
-    return resize(gray, 1, w, h, outW, outH, filter);
-  }
-
   static byte[] resizeBicubic(byte[] rgb, int w, int h, int outW, int outH) {
     return resize(rgb, w, h, outW, outH, ResizeFilter.BICUBIC);
   }
 
   /** Resizes a {@code w x h} interleaved RGB image to {@code outW x outH}. */
   static byte[] resize(byte[] rgb, int w, int h, int outW, int outH, ResizeFilter filter) {
-    return resize(rgb, 3, w, h, outW, outH, filter);
-  }
-
-  private static byte[] resize(
-      byte[] px, int channels, int w, int h, int outW, int outH, ResizeFilter filter) {
-    if (w <= 0 || h <= 0 || outW <= 0 || outH <= 0 || px.length != w * h * channels) {
+    if (w <= 0 || h <= 0 || outW <= 0 || outH <= 0 || rgb.length != w * h * 3) {
       throw new IllegalArgumentException(
-          String.format(
-              "Invalid resize: %dx%dx%d (%d bytes) to %dx%d",
-              w, h, channels, px.length, outW, outH));
+          "Invalid resize: " + w + "x" + h + " (" + rgb.length + " bytes) to " + outW + "x" + outH);
     }
     if (outW == w && outH == h) {
-      return px.clone();
+      return rgb.clone();
     }
-    byte[] tmp =
-        outW == w
-            ? px
-            : channels == 3
-                ? horizontalRgb(px, w, h, outW, weights(w, outW, filter))
-                : horizontal(px, channels, w, h, outW, weights(w, outW, filter));
-    return outH == h ? tmp : vertical(tmp, outW * channels, outH, weights(h, outH, filter));
+    byte[] tmp = outW == w ? rgb : horizontal(rgb, w, h, outW, weights(w, outW, filter));
+    return outH == h ? tmp : vertical(tmp, outW * 3, outH, weights(h, outH, filter));
   }
 
-  private static byte[] horizontal(byte[] px, int channels, int w, int h, int outW, Weights wx) {
-    byte[] out = new byte[outW * h * channels];
-    int o = 0;
-    for (int y = 0; y < h; y++) {
-      int row = y * w * channels;
-      for (int x = 0; x < outW; x++) {
-        int k0 = x * wx.stride;
-        int n = wx.size[x];
-        for (int c = 0; c < channels; c++) {
-          int p = row + wx.start[x] * channels + c;
-          int acc = HALF;
-          for (int k = 0; k < n; k++, p += channels) {
-            acc += (px[p] & 0xff) * wx.coeffs[k0 + k];
-          }
-          out[o++] = clip8(acc);
-        }
-      }
-    }
-    return out;
-  }
-
-  private static byte[] horizontalRgb(byte[] rgb, int w, int h, int outW, Weights wx) {
+  private static byte[] horizontal(byte[] rgb, int w, int h, int outW, Weights wx) {
     byte[] out = new byte[outW * h * 3];
     for (int y = 0; y < h; y++) {
       int row = y * w * 3;
