@@ -2,8 +2,12 @@ package io.maskgen.image;
 
 /**
  * Turns an image (or crop) into a model input the way Segment Anything does: resize so the longest
- * side is {@code size} (bicubic, antialiased when shrinking), normalise each channel with the
+ * side is {@code size} (PIL's antialiased resize, bit-exact), normalise each channel with the
  * model's mean and std on the 0-255 scale, zero-pad at the bottom and right.
+ *
+ * <p>The reference SAM predictor resizes with torchvision's default on a PIL image, i.e. PIL {@link
+ * ResizeFilter#BILINEAR}; {@link #prepare(RgbImage, int, float[], float[])} uses {@link
+ * ResizeFilter#BICUBIC}.
  */
 public final class Preprocessing {
 
@@ -20,12 +24,24 @@ public final class Preprocessing {
     return new int[] {newH, newW};
   }
 
-  /** Resizes, normalises and pads {@code image} into a {@code size x size} model input. */
+  /** Resizes (bicubic), normalises and pads {@code image} into a {@code size x size} input. */
   public static PreparedImage prepare(RgbImage image, int size, float[] mean, float[] std) {
+    return prepare(image, size, mean, std, ResizeFilter.BICUBIC);
+  }
+
+  /**
+   * Resizes with {@code filter}, normalises and pads {@code image} into a {@code size x size} model
+   * input.
+   *
+   * @param mean per-channel RGB mean on the 0-255 scale
+   * @param std per-channel RGB standard deviation on the 0-255 scale
+   */
+  public static PreparedImage prepare(
+      RgbImage image, int size, float[] mean, float[] std, ResizeFilter filter) {
     int[] shape = preprocessShape(image.height(), image.width(), size);
     int h = shape[0];
     int w = shape[1];
-    byte[] resized = Resampling.resizeBicubic(image.rgb(), image.width(), image.height(), w, h);
+    byte[] resized = Resampling.resize(image.rgb(), image.width(), image.height(), w, h, filter);
     float[] chw = new float[3 * size * size];
     int plane = size * size;
     for (int c = 0; c < 3; c++) {
