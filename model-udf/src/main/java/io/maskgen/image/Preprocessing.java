@@ -6,8 +6,8 @@ package io.maskgen.image;
  * model's mean and std on the 0-255 scale, zero-pad at the bottom and right.
  *
  * <p>The reference SAM predictor resizes with torchvision's default on a PIL image, i.e. PIL {@link
- * ResizeFilter#BILINEAR}; {@link #prepare(RgbImage, int, float[], float[])} uses {@link
- * ResizeFilter#BICUBIC}.
+ * ResizeFilter#BILINEAR} (antialiased when shrinking); {@link #prepare(RgbImage, int, float[],
+ * float[])} does the same.
  */
 public final class Preprocessing {
 
@@ -24,9 +24,9 @@ public final class Preprocessing {
     return new int[] {newH, newW};
   }
 
-  /** Resizes (bicubic), normalises and pads {@code image} into a {@code size x size} input. */
+  /** Resizes (PIL bilinear), normalises and pads {@code image} into a {@code size x size} input. */
   public static PreparedImage prepare(RgbImage image, int size, float[] mean, float[] std) {
-    return prepare(image, size, mean, std, ResizeFilter.BICUBIC);
+    return prepare(image, size, mean, std, ResizeFilter.BILINEAR);
   }
 
   /**
