@@ -1,5 +1,7 @@
 package io.maskgen.amg;
 
+import io.maskgen.schema.rle.Rle;
+
 /**
  * Box helpers of segment-anything's {@code utils/amg.py}. A mask box is XYXY with inclusive ends:
  * {@code [minX, minY, maxX, maxY]} of the foreground pixels, all zeros for an empty mask.
@@ -43,6 +45,17 @@ public final class Boxes {
       return new int[4];
     }
     return new int[] {minX, minY, maxX, maxY};
+  }
+
+  /** The box of an RLE mask with the semantics of {@link #maskToBoxXyxy}. */
+  public static int[] rleToBoxXyxy(Rle mask) {
+    double[] b = mask.bboxXywh();
+    if (b[2] == 0) {
+      return new int[4];
+    }
+    int x = (int) b[0];
+    int y = (int) b[1];
+    return new int[] {x, y, x + (int) b[2] - 1, y + (int) b[3] - 1};
   }
 
   /**
