@@ -1,0 +1,209 @@
+package io.maskgen.amg;
+
+import io.maskgen.amg.MaskUpsampler.Binarized;
+import io.maskgen.amg.MaskUpsampler.Thresholds;
+import io.maskgen.model.DecodedMasks;
+import io.maskgen.model.ImageEmbedding;
+import io.maskgen.model.PointPrompts;
+import io.maskgen.model.SegmentationModel;
+import io.maskgen.schema.rle.Rle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * segment-anything's {@code _process_batch}: decodes one batch of point prompts on a crop's
+ * embedding and turns the candidates into mask rows. The order of the steps is the reference's,
+ * except that the predicted-IoU filter (which needs no pixels) runs before any upsampling and that
+ * upsampling, the stability score, binarisation, the box and the RLE are one fused pass per
+ * surviving candidate ({@link MaskUpsampler#binarize}); the result is the same.
+ */
+final class PromptBatch {
+
+  /**
+   * Everything a batch needs about its crop.
+   *
+   * @param inputSize S, the model input side
+   * @param inputHeight height of the resized crop in the S x S input
+   * @param inputWidth width of the resized crop in the S x S input
+   */
+  record CropContext(
+      SegmentationModel model,
+      ImageEmbedding embedding,
+      AmgParams params,
+      Thresholds thresholds,
+      CropBox crop,
+      int imageHeight,
+      int imageWidth,
+      int inputSize,
+      int inputHeight,
+      int inputWidth) {}
+
+  /** The rows of one batch and the time spent decoding and post-processing it. */
+  record Output(MaskData data, long decodeNanos, long postprocessNanos) {}
+
+  private PromptBatch() {}
+
+  /**
+   * Processes prompts {@code points[from..to)}, each {@code [x, y]} in the crop's frame.
+   *
+   * @return rows with masks in the image frame, boxes and points in the crop's frame
+   */
+  static Output run(CropContext ctx, double[][] points, int from, int to) {
+    AmgParams p = ctx.params();
+    int b = to - from;
+    // Points into the model input frame: point * (resized / original), as apply_coords does.
+    double sx = (double) ctx.inputWidth() / ctx.crop().width();
+    double sy = (double) ctx.inputHeight() / ctx.crop().height();
+    float[] xy = new float[2 * b];
+    for (int i = 0; i < b; i++) {
+      xy[2 * i] = (float) (points[from + i][0] * sx);
+      xy[2 * i + 1] = (float) (points[from + i][1] * sy);
+    }
+    long t0 = System.nanoTime();
+    DecodedMasks decoded = ctx.model().decode(ctx.embedding(), PointPrompts.singlePoints(xy));
+    long decodeNanos = System.nanoTime() - t0;
+    checkBatch(decoded, b);
+
+    // Candidates (prompt, mask) in the reference's order: prompt-major, mask-minor.
+    int[] maskIdx = selectedMasks(decoded.masksPerPrompt(), p.multimaskOutput());
+    int n = b * maskIdx.length;
+    int[] prompt = new int[n];
+    float[] logits = decoded.logits();
+    int[] offset = new int[n];
+    float[] iou = new float[n];
+    for (int k = 0; k < n; k++) {
+      int bi = k / maskIdx.length;
+      int m = maskIdx[k % maskIdx.length];
+      prompt[k] = bi;
+      offset[k] = decoded.offset(bi, m);
+      iou[k] = decoded.iouPredictions()[bi * decoded.masksPerPrompt() + m];
+    }
+    int lowH = decoded.height();
+    int lowW = decoded.width();
+    if (p.useM2m()) {
+      long t1 = System.nanoTime();
+      Refined r = refine(ctx, xy, prompt, logits, offset, lowH, lowW);
+      decodeNanos += System.nanoTime() - t1;
+      logits = r.logits;
+      offset = r.offset;
+      iou = r.iou;
+    }
+    decoded = null; // The raw decoder output is no longer needed.
+
+    long t2 = System.nanoTime();
+    MaskUpsampler up =
+        MaskUpsampler.create(lowH, lowW, ctx.inputSize(), ctx.inputHeight(), ctx.inputWidth(),
+            ctx.crop().height(), ctx.crop().width());
+    float iouThresh = (float) p.predIouThresh();
+    float stabilityThresh = (float) p.stabilityScoreThresh();
+    List<Rle> rles = new ArrayList<>();
+    int[] boxes = new int[4 * n];
+    float[] keptIou = new float[n];
+    float[] keptStability = new float[n];
+    double[] keptPoints = new double[2 * n];
+    int kept = 0;
+    for (int k = 0; k < n; k++) {
+      // Comparisons in float32, as PyTorch compares a float32 tensor with a Python float.
+      if (p.predIouThresh() > 0 && !(iou[k] > iouThresh)) {
+        continue;
+      }
+      Binarized mask =
+          up.binarize(logits, offset[k], ctx.thresholds(), ctx.crop().x0(), ctx.crop().y0(),
+              ctx.imageHeight(), ctx.imageWidth());
+      float stability = mask.stabilityScore();
+      if (p.stabilityScoreThresh() > 0 && !(stability >= stabilityThresh)) {
+        continue;
+      }
+      if (Boxes.isBoxNearCropEdge(mask.boxXyxy(), ctx.crop(), ctx.imageWidth(), ctx.imageHeight())) {
+        continue;
+      }
+      rles.add(mask.rle());
+      System.arraycopy(mask.boxXyxy(), 0, boxes, 4 * kept, 4);
+      keptIou[kept] = iou[k];
+      keptStability[kept] = stability;
+      keptPoints[2 * kept] = points[from + prompt[k]][0];
+      keptPoints[2 * kept + 1] = points[from + prompt[k]][1];
+      kept++;
+    }
+    MaskData data =
+        new MaskData(rles, Arrays.copyOf(boxes, 4 * kept), Arrays.copyOf(keptIou, kept),
+            Arrays.copyOf(keptStability, kept), Arrays.copyOf(keptPoints, 2 * kept),
+            java.util.Collections.nCopies(kept, ctx.crop()));
+    return new Output(data, decodeNanos, System.nanoTime() - t2);
+  }
+
+  /**
+   * Which decoder masks are candidates. A decoder that returns 4 masks per prompt is taken to
+   * return SAM's raw tokens: mask 0 is the single-mask output, masks 1..3 the multimask outputs.
+   * Otherwise every mask is a multimask output, and single-mask mode takes mask 0.
+   */
+  static int[] selectedMasks(int masksPerPrompt, boolean multimask) {
+    if (!multimask) {
+      return new int[] {0};
+    }
+    if (masksPerPrompt == 4) {
+      return new int[] {1, 2, 3};
+    }
+    int[] all = new int[masksPerPrompt];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    return all;
+  }
+
+  private record Refined(float[] logits, int[] offset, float[] iou) {}
+
+  /**
+   * SAM 2's {@code refine_with_m2m}: re-decodes every candidate with its own prompt point and its
+   * low-res logits (clamped to [-32, 32]) as the mask prompt, in single-mask mode, in batches of
+   * {@code pointsPerBatch}.
+   */
+  private static Refined refine(
+      CropContext ctx, float[] xy, int[] prompt, float[] logits, int[] offset, int lowH, int lowW) {
+    int n = prompt.length;
+    int plane = lowH * lowW;
+    float[] outLogits = new float[n * plane];
+    int[] outOffset = new int[n];
+    float[] outIou = new float[n];
+    int batch = ctx.params().pointsPerBatch();
+    for (int from = 0; from < n; from += batch) {
+      int to = Math.min(n, from + batch);
+      int m = to - from;
+      float[] coords = new float[2 * m];
+      float[] labels = new float[m];
+      float[] maskInput = new float[m * plane];
+      for (int i = 0; i < m; i++) {
+        int k = from + i;
+        coords[2 * i] = xy[2 * prompt[k]];
+        coords[2 * i + 1] = xy[2 * prompt[k] + 1];
+        labels[i] = 1f;
+        for (int j = 0; j < plane; j++) {
+          maskInput[i * plane + j] = Math.max(-32f, Math.min(32f, logits[offset[k] + j]));
+        }
+      }
+      DecodedMasks d =
+          ctx.model().decode(ctx.embedding(), new PointPrompts(m, 1, coords, labels, maskInput));
+      checkBatch(d, m);
+      if (d.height() != lowH || d.width() != lowW) {
+        throw new IllegalStateException(
+            "Refinement masks are " + d.height() + "x" + d.width() + ", expected " + lowH + "x" + lowW);
+      }
+      for (int i = 0; i < m; i++) {
+        int k = from + i;
+        System.arraycopy(d.logits(), d.offset(i, 0), outLogits, k * plane, plane);
+        outOffset[k] = k * plane;
+        outIou[k] = d.iouPredictions()[i * d.masksPerPrompt()];
+      }
+    }
+    return new Refined(outLogits, outOffset, outIou);
+  }
+
+  private static void checkBatch(DecodedMasks d, int prompts) {
+    if (d.batch() != prompts || d.masksPerPrompt() < 1) {
+      throw new IllegalStateException(
+          "Decoder returned " + d.batch() + " x " + d.masksPerPrompt() + " masks for " + prompts
+              + " prompts");
+    }
+  }
+}
