@@ -51,7 +51,8 @@ public record AmgParams(
     List<double[][]> pointGrids,
     int minMaskRegionArea,
     boolean multimaskOutput,
-    boolean useM2m) {
+    boolean useM2m)
+    implements java.io.Serializable {
 
   /** Most crop layers accepted: layer 5 already has 1024 crops. */
   public static final int MAX_CROP_LAYERS = 5;
