@@ -18,7 +18,9 @@ import java.util.Objects;
  * @param width mask width in pixels (the image's width)
  * @param rle the mask as a compressed COCO counts string (column-major, see {@link Rle}); never
  *     null
- * @param bbox bounding box {@code [x, y, w, h]} in pixels, as COCO's {@code rleToBbox}
+ * @param bbox bounding box {@code [x, y, w, h]} in pixels. Generated masks carry the reference
+ *     generator's box ({@code w = max_x - min_x}, one less than COCO's {@code rleToBbox}); {@link
+ *     #of} computes COCO's box from the RLE
  * @param area foreground pixels
  * @param predictedIou the model's own estimate of the mask's IoU with the object
  * @param stabilityScore IoU of the mask thresholded at {@code +offset} and {@code -offset} logits
