@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs independent tasks on up to {@code parallelism} threads and returns their results in task
  * order, so the outcome does not depend on scheduling. With parallelism 1 tasks run inline on the
- * caller's thread. {@link #runAll} returns only when every started task has finished, even when
- * one fails or the caller is interrupted, so resources the tasks share may be closed afterwards.
+ * caller's thread. {@link #runAll} returns only when every started task has finished, even when one
+ * fails or the caller is interrupted, so resources the tasks share may be closed afterwards.
  */
 final class TaskRunner implements AutoCloseable {
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -27,7 +27,8 @@ final class TaskRunner implements AutoCloseable {
       throw new IllegalArgumentException("Invalid parallelism: " + parallelism + " (must be >= 1)");
     }
     this.parallelism = parallelism;
-    this.pool = parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, daemonThreads());
+    this.pool =
+        parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, daemonThreads());
   }
 
   int parallelism() {
@@ -35,8 +36,8 @@ final class TaskRunner implements AutoCloseable {
   }
 
   /**
-   * Runs every task; returns the results in task order or throws the first failure (in task
-   * order), after cancelling the tasks not yet started and waiting for the running ones.
+   * Runs every task; returns the results in task order or throws the first failure (in task order),
+   * after cancelling the tasks not yet started and waiting for the running ones.
    */
   <T> List<T> runAll(List<? extends Callable<T>> tasks) {
     List<T> results = new ArrayList<>(tasks.size());
