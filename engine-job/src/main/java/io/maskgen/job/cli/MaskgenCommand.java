@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = MaskgenCommand.Version.class,
     description = "Generates Segment-Anything-style mask datasets with Spark and queries them.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class MaskgenCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
