@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     usageHelpAutoWidth = true,
+    abbreviateSynopsis = true,
     description = {
       "Runs the automatic mask generator over images and writes the masks and images tables"
           + " (Parquet) under --output.",
