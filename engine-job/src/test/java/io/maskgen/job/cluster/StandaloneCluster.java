@@ -37,33 +37,51 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * {@code Worker}s, each its own JVM, all bound to 127.0.0.1.
  *
  * <p>How it works, and why. This machine has no Spark distribution, only Spark's jars on the test
- * classpath, so the daemons are started the way {@code sbin/start-*.sh} would start them in the
- * end: {@code java -cp <test classpath> org.apache.spark.deploy.master.Master ...}. Executors are
- * the hard part: a Worker launches each one itself ({@code ExecutorRunner} via Spark's launcher
- * {@code WorkerCommandBuilder}) as {@code java -cp <spark.executor.extraClassPath>:$SPARK_HOME/conf:
- * $SPARK_HOME/jars/* CoarseGrainedExecutorBackend}, and the launcher fails unless {@code
- * $SPARK_HOME/jars} exists and the Scala version is known. So the fixture makes a fake SPARK_HOME
- * with an empty {@code jars/} and {@code conf/}, gives the Workers {@code SPARK_SCALA_VERSION=2.13},
- * and every driver must set {@code spark.executor.extraClassPath} to the test classpath: {@link
- * #driverConf()} holds that and the other settings a driver needs. Because executors are child
- * processes of their Worker, {@link #executors()} finds them as process descendants, which is what
- * the fault-injection helpers ({@link #killExecutor(String, String)}) use.
+ * classpath, so the daemons are started as plain main classes: {@code java -cp <test classpath>
+ * org.apache.spark.deploy.master.Master ...}. Executors are the hard part: a Worker launches each
+ * one itself ({@code ExecutorRunner}, through the launcher's {@code WorkerCommandBuilder}) as
  *
- * <p>Each Worker offers {@value #CORES_PER_WORKER} core and {@value #EXECUTOR_MEMORY} memory, so
- * each runs at most one executor of an application. Logs go to {@code <baseDir>/logs}; executor
- * logs to {@code <baseDir>/worker-N/app-*&#47;M/stderr}. {@link #close()} kills every process it
- * started (executors included); a JVM shutdown hook does the same if the test JVM exits first.
+ * <pre>
+ * java -cp ${spark.executor.extraClassPath}:$SPARK_HOME/conf:$SPARK_HOME/jars/* ... \
+ *     org.apache.spark.executor.CoarseGrainedExecutorBackend ...
+ * </pre>
+ *
+ * <p>and the launcher fails unless {@code $SPARK_HOME/jars} exists and it knows the Scala version.
+ * So the fixture makes a fake SPARK_HOME with empty {@code jars/} and {@code conf/}, gives the
+ * Workers {@code SPARK_SCALA_VERSION=2.13}, and every driver sets {@code
+ * spark.executor.extraClassPath} to the test classpath: {@link #driverConf()} holds that and the
+ * other settings a driver needs (Spark itself adds the Java 17 {@code --add-opens} to executors).
+ * Executors are child processes of their Worker, so {@link #executors()} finds them among its
+ * descendants; the fault-injection helper {@link #killExecutor(String, String)} builds on that.
+ *
+ * <p>Each Worker offers {@value #CORES_PER_WORKER} cores and {@value #WORKER_MEMORY}; {@link
+ * #driverConf()} asks for one executor of {@value #EXECUTOR_CORES} core and {@value
+ * #EXECUTOR_MEMORY} per Worker, so two applications can run side by side (say, a test's shared
+ * session and a spark-submit). The Master spreads an application's executors over the Workers; a
+ * replacement for a killed executor goes wherever a core is free. Logs go to {@code
+ * <baseDir>/logs}; executor logs to {@code <baseDir>/worker-N/app-*&#47;M/stderr}. {@link #close()}
+ * kills every process it started (executors included); a JVM shutdown hook does the same if the
+ * test JVM exits first.
  */
 public final class StandaloneCluster implements AutoCloseable {
 
-  /** Cores each Worker offers. */
-  public static final int CORES_PER_WORKER = 1;
+  /** Cores each Worker offers: room for one executor of each of two applications. */
+  public static final int CORES_PER_WORKER = 2;
 
-  /** Memory each Worker offers and each executor asks for ({@code spark.executor.memory}). */
+  /** Memory each Worker offers. */
+  public static final String WORKER_MEMORY = "2g";
+
+  /** Cores of each executor ({@code spark.executor.cores}). */
+  public static final int EXECUTOR_CORES = 1;
+
+  /** Memory of each executor ({@code spark.executor.memory}). */
   public static final String EXECUTOR_MEMORY = "1g";
 
   private static final String HOST = "127.0.0.1";
-  private static final String DAEMON_HEAP = "-Xmx512m";
+  // Master and Workers only coordinate: a small heap, and no C2 or parallel GC threads that would
+  // compete with executors for the CPU.
+  private static final List<String> DAEMON_OPTIONS =
+      List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   private static final String SUBMIT_HEAP = "-Xmx1g";
   private static final List<String> OFFLINE_OPTIONS =
       List.of("-Dai.djl.offline=true", "-Doffline=true");
@@ -126,12 +144,18 @@ public final class StandaloneCluster implements AutoCloseable {
                 "worker-" + i,
                 "org.apache.spark.deploy.worker.Worker",
                 List.of(
-                    "--host", HOST,
-                    "--port", "0",
-                    "--webui-port", "0",
-                    "--cores", String.valueOf(CORES_PER_WORKER),
-                    "--memory", EXECUTOR_MEMORY,
-                    "--work-dir", workDir.toString(),
+                    "--host",
+                    HOST,
+                    "--port",
+                    "0",
+                    "--webui-port",
+                    "0",
+                    "--cores",
+                    String.valueOf(CORES_PER_WORKER),
+                    "--memory",
+                    WORKER_MEMORY,
+                    "--work-dir",
+                    workDir.toString(),
                     cluster.masterUrl())));
       }
       cluster.awaitAliveWorkers(workerCount, START_TIMEOUT);
@@ -164,8 +188,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /**
    * The Spark settings a driver needs to run on this cluster: master URL, loopback driver host,
-   * executor classpath and JVM options, executor memory, and a wait until all cores are registered
-   * (so the first job already sees every executor). The driver's UI is off.
+   * executor classpath and JVM options, one executor of {@value #EXECUTOR_CORES} core and {@value
+   * #EXECUTOR_MEMORY} per Worker, and a wait until all of them are registered (so the first job
+   * already sees every executor). The driver's UI is off.
    */
   public Map<String, String> driverConf() {
     Map<String, String> conf = new LinkedHashMap<>();
@@ -175,7 +200,8 @@ public final class StandaloneCluster implements AutoCloseable {
     conf.put("spark.executor.extraClassPath", classPath);
     conf.put("spark.executor.extraJavaOptions", String.join(" ", OFFLINE_OPTIONS));
     conf.put("spark.executor.memory", EXECUTOR_MEMORY);
-    conf.put("spark.cores.max", String.valueOf(workers.size() * CORES_PER_WORKER));
+    conf.put("spark.executor.cores", String.valueOf(EXECUTOR_CORES));
+    conf.put("spark.cores.max", String.valueOf(workers.size() * EXECUTOR_CORES));
     conf.put("spark.scheduler.minRegisteredResourcesRatio", "1.0");
     conf.put("spark.scheduler.maxRegisteredResourcesWaitingTime", START_TIMEOUT.toSeconds() + "s");
     conf.put("spark.ui.enabled", "false");
@@ -194,6 +220,11 @@ public final class StandaloneCluster implements AutoCloseable {
           .forEach(handle -> executorProcess(worker, handle).ifPresent(executors::add));
     }
     return executors;
+  }
+
+  /** The executor JVMs now alive for application {@code appId}. */
+  public List<ExecutorProcess> executors(String appId) {
+    return executors().stream().filter(e -> e.appId().equals(appId)).toList();
   }
 
   /**
@@ -216,14 +247,9 @@ public final class StandaloneCluster implements AutoCloseable {
     }
   }
 
-  /** The executor JVMs now alive for application {@code appId}. */
-  public List<ExecutorProcess> executors(String appId) {
-    return executors().stream().filter(e -> e.appId().equals(appId)).toList();
-  }
-
   /**
-   * Kills executor {@code executorId} of application {@code appId} with SIGKILL (as {@code kill
-   * -9} would) and waits until its JVM is gone.
+   * Kills executor {@code executorId} of application {@code appId} with SIGKILL (as {@code kill -9}
+   * would) and waits until its JVM is gone.
    *
    * @param appId {@code SparkContext.applicationId()}
    * @param executorId Spark's executor id, e.g. {@code TaskInfo.executorId()}
@@ -234,12 +260,7 @@ public final class StandaloneCluster implements AutoCloseable {
         executors(appId).stream().filter(e -> e.executorId().equals(executorId)).toList();
     if (matches.size() != 1) {
       throw new IllegalArgumentException(
-          "Expected one live executor "
-              + executorId
-              + " of "
-              + appId
-              + ", found "
-              + executors());
+          "Expected one live executor " + executorId + " of " + appId + ", found " + executors());
     }
     return kill(matches.get(0));
   }
@@ -291,12 +312,12 @@ public final class StandaloneCluster implements AutoCloseable {
       return;
     }
     closed = true;
-    destroyAll();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException shuttingDown) {
       // The hook is running or about to: nothing left to remove.
     }
+    destroyAll();
   }
 
   /** The last lines of every daemon log, for failure messages. */
@@ -311,7 +332,7 @@ public final class StandaloneCluster implements AutoCloseable {
   private Process launchDaemon(String name, String mainClass, List<String> args)
       throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(DAEMON_HEAP);
+    command.addAll(DAEMON_OPTIONS);
     command.addAll(jvmOptions());
     command.addAll(List.of("-cp", classPath, mainClass));
     command.addAll(args);
@@ -471,30 +492,38 @@ public final class StandaloneCluster implements AutoCloseable {
     return options;
   }
 
-  /**
-   * The test JVM's classpath. Surefire and failsafe may start tests with a single manifest-only
-   * jar whose {@code Class-Path} lists the real entries; that jar is expanded, because executors
-   * get this classpath through Spark's launcher.
-   */
+  /** The test JVM's classpath, see {@link #expandClassPath}. */
   static String testClassPath() {
-    String[] entries = System.getProperty("java.class.path").split(File.pathSeparator);
-    LinkedHashSet<String> classPath = new LinkedHashSet<>(Arrays.asList(entries));
+    return expandClassPath(System.getProperty("java.class.path"));
+  }
+
+  /**
+   * Returns {@code classPath}, and when it is a single jar, the entries its manifest's {@code
+   * Class-Path} lists after it: test runners may start tests from such a manifest-only jar (Maven's
+   * forked JVMs set {@code java.class.path} to the real entries, IDEs may not), and executors get
+   * this classpath through Spark's launcher, which does not read manifests.
+   */
+  static String expandClassPath(String classPath) {
+    String[] entries = classPath.split(File.pathSeparator);
+    LinkedHashSet<String> expanded = new LinkedHashSet<>(Arrays.asList(entries));
     if (entries.length == 1 && entries[0].endsWith(".jar")) {
       Path jar = Path.of(entries[0]).toAbsolutePath();
       try (JarFile file = new JarFile(jar.toFile())) {
         Manifest manifest = file.getManifest();
         String listed =
-            manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+            manifest == null
+                ? null
+                : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
         if (listed != null) {
           for (String entry : listed.trim().split("\\s+")) {
-            classPath.add(Path.of(jar.toUri().resolve(entry)).toString());
+            expanded.add(Path.of(jar.toUri().resolve(entry)).toString());
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read the manifest of " + jar, e);
       }
     }
-    return String.join(File.pathSeparator, classPath);
+    return String.join(File.pathSeparator, expanded);
   }
 
   private static int freePort() throws IOException {
@@ -511,7 +540,8 @@ public final class StandaloneCluster implements AutoCloseable {
           + " (last "
           + LOG_TAIL_LINES
           + " lines) ---\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+          + String.join(
+              "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException e) {
       return "--- " + log + ": " + e;
     }
@@ -542,7 +572,15 @@ public final class StandaloneCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "executor " + executorId + " of " + appId + " (pid " + pid() + ", worker " + worker + ")";
+      return "executor "
+          + executorId
+          + " of "
+          + appId
+          + " (pid "
+          + pid()
+          + ", worker "
+          + worker
+          + ")";
     }
   }
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts one {@link StandaloneCluster} per test class and stops it after the class, also when
- * tests fail. Register it on a static field:
+ * Starts one {@link StandaloneCluster} per test class and stops it after the class, also when tests
+ * fail. Register it on a static field:
  *
  * <pre>{@code
  * @RegisterExtension
