@@ -9,6 +9,7 @@ import io.maskgen.spark.ExecutorPipelines;
 import io.maskgen.spark.PipelineSpec;
 import io.maskgen.spark.SparkSchemas;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -21,25 +22,44 @@ import org.apache.spark.sql.Row;
  * post-processing work on the previous image, and yields one row per image (with its masks).
  * Rows are produced lazily, so a tar of thousands of images never sits in memory at once.
  */
-final class GenerateFunction implements FlatMapFunction<Iterator<Shard>, Row> {
+final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> {
 
   /** Decoded images waiting for the model; bounds the memory held by prefetching. */
   static final int PREFETCH = 2;
 
+  private final List<Shard> shards;
   private final PipelineSpec spec;
   private final SerializableHadoopConf conf;
   private final JobMetrics metrics;
 
-  GenerateFunction(PipelineSpec spec, SerializableHadoopConf conf, JobMetrics metrics) {
+  /**
+   * The shard plan travels inside the function (Java-serialised once per stage with the task
+   * binary); the RDD itself holds only shard indices.
+   */
+  GenerateFunction(
+      List<Shard> shards, PipelineSpec spec, SerializableHadoopConf conf, JobMetrics metrics) {
+    this.shards = List.copyOf(shards);
     this.spec = spec;
     this.conf = conf;
     this.metrics = metrics;
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Shard> shards) {
+  public Iterator<Row> call(Iterator<Integer> indices) {
     ImagePipeline pipeline = ExecutorPipelines.open(spec);
-    Prefetcher prefetcher = new Prefetcher(shards, pipeline);
+    Iterator<Shard> mine =
+        new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return indices.hasNext();
+          }
+
+          @Override
+          public Shard next() {
+            return shards.get(indices.next());
+          }
+        };
+    Prefetcher prefetcher = new Prefetcher(mine, pipeline);
     TaskContext ctx = TaskContext.get();
     if (ctx != null) {
       ctx.addTaskCompletionListener(

@@ -140,10 +140,11 @@ public final class GenerateJob {
     long t0 = System.nanoTime();
     Dataset<Row> rows;
     try {
-      JavaRDD<Shard> work = jsc.parallelize(shards, shards.size());
+      List<Integer> indices = java.util.stream.IntStream.range(0, shards.size()).boxed().toList();
+      JavaRDD<Integer> work = jsc.parallelize(indices, shards.size());
       JavaRDD<Row> results =
           work.mapPartitions(
-              new GenerateFunction(spec, new SerializableHadoopConf(hadoop), metrics));
+              new GenerateFunction(shards, spec, new SerializableHadoopConf(hadoop), metrics));
       rows = spark.createDataFrame(results, SparkSchemas.imagesWithMasks())
           .persist(StorageLevel.DISK_ONLY());
       spark.sparkContext().setJobDescription("maskgen generate: images table");
