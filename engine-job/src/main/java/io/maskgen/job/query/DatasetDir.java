@@ -107,8 +107,10 @@ public final class DatasetDir {
       for (FileStatus f : files) {
         try (InputStream in = fs.open(f.getPath())) {
           runs.add(RunInfo.of(f.getPath().getName(), mapper.readTree(in)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          runs.add(RunInfo.unreadable(f.getPath().getName(), e.getOriginalMessage()));
         } catch (IOException e) {
-          runs.add(RunInfo.unreadable(f.getPath().getName(), e.getMessage()));
+          runs.add(RunInfo.unreadable(f.getPath().getName(), e.toString()));
         }
       }
     } catch (IOException e) {

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.image.ImageDecoder;
 import io.maskgen.image.RgbImage;
 import io.maskgen.render.Overlay;
+import io.maskgen.schema.ImageRecord;
 import io.maskgen.schema.MaskRecord;
+import io.maskgen.spark.SparkSchemas;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -406,6 +408,43 @@ class QueryCommandsTest {
                 + "  tiny-sam+tiny-clip:0123456789ab\n"
                 + "  run-2   -                          3      0 "
                 + " tiny-sam+tiny-clip:0123456789ab\n");
+  }
+
+  @Test
+  void commandsWorkOnADatasetWhereEveryImageFailed() throws Exception {
+    Path d = tmp.resolve("all-failed");
+    List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+    for (ImageRecord i : data.images) {
+      if (!i.isOk()) {
+        rows.add(SparkSchemas.imageRow(i));
+      }
+    }
+    spark
+        .createDataFrame(rows, SparkSchemas.images())
+        .write()
+        .parquet(d.resolve("images").toString());
+    Files.createDirectories(d.resolve("_runs"));
+    Files.writeString(d.resolve("_runs/broken.json"), "{\"run_id\": ");
+
+    Run sql =
+        run(
+            "sql",
+            "--dataset",
+            d.toString(),
+            "--format",
+            "csv",
+            "SELECT (SELECT count(*) FROM masks) AS masks, (SELECT count(*) FROM images) AS"
+                + " images");
+    assertThat(sql.code()).as(sql.err()).isZero();
+    assertThat(sql.out()).isEqualTo("masks,images\r\n0,3\r\n");
+
+    Run inspect = run("inspect", "--dataset", d.toString());
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out())
+        .contains("images  3 (0 ok, 3 failed)\nmasks   0\n\narea (pixels)\n  no masks\n")
+        .doesNotContain("masks per image")
+        .contains("  broken.json  (unreadable: ")
+        .contains("  run-2        -");
   }
 
   // ---- helpers ----
