@@ -39,6 +39,11 @@ public final class InspectCommand implements Callable<Integer> {
       out.print(DatasetReport.compute(local.session(), dir).render());
       out.flush();
       return 0;
+    } catch (UsageException e) {
+      throw e;
+    } catch (Exception e) {
+      return CommandFailures.report(
+          "inspect", e, sparkOptions.verbose, out, spec.commandLine().getErr());
     }
   }
 }

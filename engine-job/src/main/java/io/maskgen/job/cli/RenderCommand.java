@@ -2,19 +2,16 @@ package io.maskgen.job.cli;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.maskgen.image.ImageDecodeException;
 import io.maskgen.image.ImageDecoder;
 import io.maskgen.image.RgbImage;
 import io.maskgen.job.query.DatasetDir;
 import io.maskgen.job.query.ImageSources;
 import io.maskgen.job.query.LocalSpark;
-import io.maskgen.job.query.QueryErrors;
 import io.maskgen.render.Overlay;
 import io.maskgen.schema.DatasetColumns;
 import io.maskgen.schema.ImageRecord;
 import io.maskgen.schema.rle.Rle;
 import io.maskgen.synth.WriteExamples;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,37 +100,37 @@ public final class RenderCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (LocalSpark local =
         LocalSpark.open(sparkOptions.master, sparkOptions.conf, sparkOptions.verbose)) {
-      SparkSession spark = local.session();
-      dir.check(spark.sparkContext().hadoopConfiguration());
-      List<Row> found =
-          dir.images(spark)
-              .where(col(DatasetColumns.IMAGE_ID).equalTo(imageId))
-              .select(DatasetColumns.SOURCE, DatasetColumns.STATUS, DatasetColumns.ERROR)
-              .collectAsList();
-      if (found.isEmpty()) {
-        throw new UsageException(
-            "Invalid --image: no image '" + imageId + "' in " + dir.root() + "/images");
-      }
-      Row image = found.get(0);
-      if (!ImageRecord.STATUS_OK.equals(image.getString(1))) {
-        err.println(
-            "maskgen render: image '"
-                + imageId
-                + "' failed during generation and has no masks: "
-                + image.getString(2));
-        return 1;
-      }
-      String source = image.getString(0);
-      List<Row> masks =
-          dir.masks(spark)
-              .where(col(DatasetColumns.IMAGE_ID).equalTo(imageId))
-              .select(
-                  DatasetColumns.MASK_ID,
-                  DatasetColumns.HEIGHT,
-                  DatasetColumns.WIDTH,
-                  DatasetColumns.RLE)
-              .collectAsList();
       try {
+        SparkSession spark = local.session();
+        dir.check(spark.sparkContext().hadoopConfiguration());
+        List<Row> found =
+            dir.images(spark)
+                .where(col(DatasetColumns.IMAGE_ID).equalTo(imageId))
+                .select(DatasetColumns.SOURCE, DatasetColumns.STATUS, DatasetColumns.ERROR)
+                .collectAsList();
+        if (found.isEmpty()) {
+          throw new UsageException(
+              "Invalid --image: no image '" + imageId + "' in " + dir.root() + "/images");
+        }
+        Row image = found.get(0);
+        if (!ImageRecord.STATUS_OK.equals(image.getString(1))) {
+          err.println(
+              "maskgen render: image '"
+                  + imageId
+                  + "' failed during generation and has no masks: "
+                  + image.getString(2));
+          return 1;
+        }
+        String source = image.getString(0);
+        List<Row> masks =
+            dir.masks(spark)
+                .where(col(DatasetColumns.IMAGE_ID).equalTo(imageId))
+                .select(
+                    DatasetColumns.MASK_ID,
+                    DatasetColumns.HEIGHT,
+                    DatasetColumns.WIDTH,
+                    DatasetColumns.RLE)
+                .collectAsList();
         RgbImage picture =
             new ImageDecoder()
                 .decode(
@@ -160,13 +157,10 @@ public final class RenderCommand implements Callable<Integer> {
             output, layers.size(), imageId, picture.width(), picture.height());
         out.flush();
         return 0;
-      } catch (IOException | ImageDecodeException | IllegalArgumentException e) {
-        if (sparkOptions.verbose) {
-          e.printStackTrace(err);
-        }
-        err.println("maskgen render: " + imageId + ": " + QueryErrors.describe(e));
-        err.flush();
-        return 1;
+      } catch (UsageException e) {
+        throw e;
+      } catch (Exception e) {
+        return CommandFailures.report("render", e, sparkOptions.verbose, out, err);
       }
     }
   }

@@ -2,7 +2,6 @@ package io.maskgen.job.cli;
 
 import io.maskgen.job.query.DatasetDir;
 import io.maskgen.job.query.LocalSpark;
-import io.maskgen.job.query.QueryErrors;
 import io.maskgen.job.query.ResultPrinter;
 import io.maskgen.job.query.ResultPrinter.Format;
 import java.io.PrintWriter;
@@ -87,9 +86,9 @@ public final class SqlCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (LocalSpark local =
         LocalSpark.open(sparkOptions.master, sparkOptions.conf, sparkOptions.verbose)) {
-      SparkSession spark = local.session();
-      dir.registerViews(spark);
       try {
+        SparkSession spark = local.session();
+        dir.registerViews(spark);
         Dataset<Row> result = spark.sql(String.join(" ", sql));
         boolean cut = false;
         Iterator<Row> rows;
@@ -110,14 +109,10 @@ public final class SqlCommand implements Callable<Integer> {
                   + " --max-rows, or 0 for all)");
         }
         return 0;
+      } catch (UsageException e) {
+        throw e;
       } catch (Exception e) {
-        out.flush();
-        if (sparkOptions.verbose) {
-          e.printStackTrace(err);
-        }
-        err.println("maskgen sql: " + QueryErrors.describe(e));
-        err.flush();
-        return 1;
+        return CommandFailures.report("sql", e, sparkOptions.verbose, out, err);
       }
     }
   }

@@ -362,6 +362,41 @@ class QueryCommandsTest {
     assertThat(tmp.resolve("x.png")).doesNotExist();
   }
 
+  @Test
+  void renderReportsAnImageFileThatIsGoneInOneLine() {
+    Path d = tmp.resolve("moved");
+    ImageRecord i = data.images.get(0);
+    ImageRecord moved =
+        ImageRecord.ok(
+            i.imageId(),
+            "file:/nowhere/scene_0.png",
+            i.sha256(),
+            i.width(),
+            i.height(),
+            i.maskCount(),
+            i.generator(),
+            i.runId(),
+            i.seconds());
+    spark
+        .createDataFrame(List.of(SparkSchemas.imageRow(moved)), SparkSchemas.images())
+        .write()
+        .parquet(d.resolve("images").toString());
+    Run r =
+        run(
+            "render",
+            "--dataset",
+            d.toString(),
+            "--image",
+            i.imageId(),
+            "--output",
+            tmp.resolve("moved.png").toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "maskgen render: FileNotFoundException: File file:/nowhere/scene_0.png does not"
+                + " exist\n");
+  }
+
   // ---- inspect ----
 
   @Test
