@@ -29,7 +29,8 @@ import java.util.Locale;
  * @param cropNLayers extra layers of crops; layer i has (2^i)^2 crops
  * @param cropNmsThresh box IoU above which NMS across crops suppresses a mask
  * @param cropOverlapRatio crop overlap as a fraction of the image's short side (layer 1)
- * @param cropNPointsDownscaleFactor layer i prompts {@code pointsPerSide / factor^i} points per side
+ * @param cropNPointsDownscaleFactor layer i prompts {@code pointsPerSide / factor^i} points per
+ *     side
  * @param pointGrids explicit grids, one per layer (index = layer), each an array of {@code [x, y]}
  *     points in [0, 1] relative to the crop; null to build grids from {@code pointsPerSide}
  * @param minMaskRegionArea if > 0, remove holes and islands smaller than this many pixels
@@ -68,7 +69,8 @@ public record AmgParams(
 
   /** The reference defaults: 32 x 32 points, batches of 64, IoU 0.88, stability 0.95, ... */
   public static AmgParams defaults() {
-    return new AmgParams(32, 64, 0.88, 0.95, 1.0, 0.7, 0, 0.7, 512.0 / 1500, 1, null, 0, true, false);
+    return new AmgParams(
+        32, 64, 0.88, 0.95, 1.0, 0.7, 0, 0.7, 512.0 / 1500, 1, null, 0, true, false);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -167,7 +169,8 @@ public record AmgParams(
     }
     checkInt("--crop-n-points-downscale-factor", cropNPointsDownscaleFactor, 1, Integer.MAX_VALUE);
     if (pointGrids == null) {
-      int deepest = PointGrids.pointsPerSideOfLayer(pointsPerSide, cropNLayers, cropNPointsDownscaleFactor);
+      int deepest =
+          PointGrids.pointsPerSideOfLayer(pointsPerSide, cropNLayers, cropNPointsDownscaleFactor);
       if (deepest < 1) {
         throw new IllegalArgumentException(
             String.format(
@@ -208,13 +211,14 @@ public record AmgParams(
     if (pointGrids != null) {
       return pointGrids;
     }
-    return PointGrids.buildAllLayerPointGrids(pointsPerSide, cropNLayers, cropNPointsDownscaleFactor);
+    return PointGrids.buildAllLayerPointGrids(
+        pointsPerSide, cropNLayers, cropNPointsDownscaleFactor);
   }
 
   /**
    * A stable text of every parameter, for the generator fingerprint: the same parameters always
-   * give the same string, across JVMs and versions of this class that keep the same names.
-   * Explicit grids appear as a SHA-256 digest of their coordinates.
+   * give the same string, across JVMs and versions of this class that keep the same names. Explicit
+   * grids appear as a SHA-256 digest of their coordinates.
    */
   public String fingerprint() {
     return "amg(points-per-side="
@@ -302,7 +306,9 @@ public record AmgParams(
   private static void checkInt(String name, int v, int min, int max) {
     if (v < min || v > max) {
       throw invalid(
-          name, v, max == Integer.MAX_VALUE ? "an integer >= " + min : "[" + min + ", " + max + "]");
+          name,
+          v,
+          max == Integer.MAX_VALUE ? "an integer >= " + min : "[" + min + ", " + max + "]");
     }
   }
 

@@ -44,8 +44,8 @@ public final class AutomaticMaskGenerator implements AutoCloseable {
   /**
    * A generator that decodes and post-processes up to {@code parallelism} prompt batches at once.
    *
-   * @throws IllegalArgumentException if a parameter is invalid or {@code useM2m} is set for a
-   *     model without mask input
+   * @throws IllegalArgumentException if a parameter is invalid or {@code useM2m} is set for a model
+   *     without mask input
    */
   public AutomaticMaskGenerator(SegmentationModel model, AmgParams params, int parallelism) {
     this.model = model;
@@ -71,7 +71,8 @@ public final class AutomaticMaskGenerator implements AutoCloseable {
     long start = System.nanoTime();
     Timings t = new Timings();
     List<CropBox> crops =
-        CropBox.generate(image.height(), image.width(), params.cropNLayers(), params.cropOverlapRatio());
+        CropBox.generate(
+            image.height(), image.width(), params.cropNLayers(), params.cropOverlapRatio());
     List<double[][]> grids = params.layerPointGrids();
     List<MaskData> perCrop = new ArrayList<>(crops.size());
     for (CropBox crop : crops) {
@@ -80,21 +81,31 @@ public final class AutomaticMaskGenerator implements AutoCloseable {
     long p0 = System.nanoTime();
     MaskData data = MaskData.cat(perCrop);
     if (crops.size() > 1) {
-      data = data.filter(BoxNms.nms(data.boxesXyxy(), inverseCropAreas(data), params.cropNmsThresh()));
+      data =
+          data.filter(BoxNms.nms(data.boxesXyxy(), inverseCropAreas(data), params.cropNmsThresh()));
     }
     t.postprocess += System.nanoTime() - p0;
     if (params.minMaskRegionArea() > 0) {
       long p1 = System.nanoTime();
-      data = removeSmallRegions(data, params.minMaskRegionArea(),
-          Math.max(params.boxNmsThresh(), params.cropNmsThresh()));
+      data =
+          removeSmallRegions(
+              data,
+              params.minMaskRegionArea(),
+              Math.max(params.boxNmsThresh(), params.cropNmsThresh()));
       t.postprocess += System.nanoTime() - p1;
     }
     List<GeneratedMask> masks = new ArrayList<>(data.size());
     for (int i = 0; i < data.size(); i++) {
       Rle rle = data.rles().get(i);
-      masks.add(new GeneratedMask(
-          rle, Boxes.xyxyToXywh(data.box(i)), rle.area(), data.iouPreds()[i],
-          data.stabilityScores()[i], new double[][] {data.point(i)}, data.cropBoxes().get(i).xywh()));
+      masks.add(
+          new GeneratedMask(
+              rle,
+              Boxes.xyxyToXywh(data.box(i)),
+              rle.area(),
+              data.iouPreds()[i],
+              data.stabilityScores()[i],
+              new double[][] {data.point(i)},
+              data.cropBoxes().get(i).xywh()));
     }
     return new AmgResult(
         masks, t.preprocess, t.encode, t.decode, t.postprocess, System.nanoTime() - start);
@@ -116,8 +127,17 @@ public final class AutomaticMaskGenerator implements AutoCloseable {
     try (ImageEmbedding embedding = model.encode(prepared)) {
       t.encode += System.nanoTime() - t1;
       PromptBatch.CropContext ctx =
-          new PromptBatch.CropContext(model, embedding, params, thresholds, crop, image.height(),
-              image.width(), prepared.size(), prepared.inputHeight(), prepared.inputWidth());
+          new PromptBatch.CropContext(
+              model,
+              embedding,
+              params,
+              thresholds,
+              crop,
+              image.height(),
+              image.width(),
+              prepared.size(),
+              prepared.inputHeight(),
+              prepared.inputWidth());
       List<Callable<PromptBatch.Output>> tasks = new ArrayList<>();
       for (int from = 0; from < points.length; from += params.pointsPerBatch()) {
         int f = from;
@@ -165,18 +185,19 @@ public final class AutomaticMaskGenerator implements AutoCloseable {
     for (int from = 0; from < n; from += chunk) {
       int f = from;
       int to = Math.min(n, from + chunk);
-      tasks.add(() -> {
-        Rle[] out = new Rle[to - f];
-        for (int i = f; i < to; i++) {
-          SmallRegions.Result holes =
-              SmallRegions.removeSmallRegions(data.rles().get(i), minArea, Mode.HOLES);
-          SmallRegions.Result islands =
-              SmallRegions.removeSmallRegions(holes.mask(), minArea, Mode.ISLANDS);
-          changed[i] = holes.changed() || islands.changed();
-          out[i - f] = islands.mask();
-        }
-        return out;
-      });
+      tasks.add(
+          () -> {
+            Rle[] out = new Rle[to - f];
+            for (int i = f; i < to; i++) {
+              SmallRegions.Result holes =
+                  SmallRegions.removeSmallRegions(data.rles().get(i), minArea, Mode.HOLES);
+              SmallRegions.Result islands =
+                  SmallRegions.removeSmallRegions(holes.mask(), minArea, Mode.ISLANDS);
+              changed[i] = holes.changed() || islands.changed();
+              out[i - f] = islands.mask();
+            }
+            return out;
+          });
     }
     List<Rle> masks = new ArrayList<>(n);
     for (Rle[] part : runner.runAll(tasks)) {

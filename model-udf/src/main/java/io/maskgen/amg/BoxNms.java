@@ -32,8 +32,9 @@ public final class BoxNms {
     int[] order = sortByScoreDescending(scores);
     float[] area = new float[n];
     for (int i = 0; i < n; i++) {
-      area[i] = ((float) boxesXyxy[4 * i + 2] - boxesXyxy[4 * i])
-          * ((float) boxesXyxy[4 * i + 3] - boxesXyxy[4 * i + 1]);
+      area[i] =
+          ((float) boxesXyxy[4 * i + 2] - boxesXyxy[4 * i])
+              * ((float) boxesXyxy[4 * i + 3] - boxesXyxy[4 * i + 1]);
     }
     boolean[] suppressed = new boolean[n];
     int[] keep = new int[n];
@@ -53,7 +54,8 @@ public final class BoxNms {
         if (suppressed[j]) {
           continue;
         }
-        float w = Math.max(0f, Math.min(ix1, boxesXyxy[4 * j + 2]) - Math.max(ix0, boxesXyxy[4 * j]));
+        float w =
+            Math.max(0f, Math.min(ix1, boxesXyxy[4 * j + 2]) - Math.max(ix0, boxesXyxy[4 * j]));
         float h =
             Math.max(0f, Math.min(iy1, boxesXyxy[4 * j + 3]) - Math.max(iy0, boxesXyxy[4 * j + 1]));
         float inter = w * h;

@@ -68,7 +68,8 @@ public final class Boxes {
    * @param imageWidth image width
    * @param imageHeight image height
    */
-  public static boolean isBoxNearCropEdge(int[] boxXyxy, CropBox crop, int imageWidth, int imageHeight) {
+  public static boolean isBoxNearCropEdge(
+      int[] boxXyxy, CropBox crop, int imageWidth, int imageHeight) {
     int[] cropBox = crop.xyxy();
     int[] imageBox = {0, 0, imageWidth, imageHeight};
     int[] offset = {crop.x0(), crop.y0(), crop.x0(), crop.y0()};
@@ -90,7 +91,9 @@ public final class Boxes {
     };
   }
 
-  /** Moves a point {@code [x, y]} from a crop's frame to the image frame ({@code uncrop_points}). */
+  /**
+   * Moves a point {@code [x, y]} from a crop's frame to the image frame ({@code uncrop_points}).
+   */
   public static double[] uncropPoint(double[] xy, CropBox crop) {
     return new double[] {xy[0] + crop.x0(), xy[1] + crop.y0()};
   }
@@ -101,8 +104,6 @@ public final class Boxes {
    * {@code rleToBbox}, which adds one.
    */
   public static double[] xyxyToXywh(int[] boxXyxy) {
-    return new double[] {
-      boxXyxy[0], boxXyxy[1], boxXyxy[2] - boxXyxy[0], boxXyxy[3] - boxXyxy[1]
-    };
+    return new double[] {boxXyxy[0], boxXyxy[1], boxXyxy[2] - boxXyxy[0], boxXyxy[3] - boxXyxy[1]};
   }
 }

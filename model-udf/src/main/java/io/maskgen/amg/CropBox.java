@@ -46,7 +46,8 @@ public record CropBox(int x0, int y0, int x1, int y1, int layer) {
    * (2 / n))}, crop side {@code ceil((overlap * (n - 1) + side) / n)}, origins {@code (cropSide -
    * overlap) * k}, ends clipped to the image. Within a layer the order is x outer, y inner.
    */
-  public static List<CropBox> generate(int imageHeight, int imageWidth, int nLayers, double overlapRatio) {
+  public static List<CropBox> generate(
+      int imageHeight, int imageWidth, int nLayers, double overlapRatio) {
     if (imageHeight <= 0 || imageWidth <= 0) {
       throw new IllegalArgumentException(
           "Invalid image size: " + imageWidth + "x" + imageHeight + " (both must be > 0)");
@@ -64,7 +65,12 @@ public record CropBox(int x0, int y0, int x1, int y1, int layer) {
         for (int j = 0; j < n; j++) {
           int y0 = (cropH - overlap) * j;
           boxes.add(
-              new CropBox(x0, y0, Math.min(x0 + cropW, imageWidth), Math.min(y0 + cropH, imageHeight), layer));
+              new CropBox(
+                  x0,
+                  y0,
+                  Math.min(x0 + cropW, imageWidth),
+                  Math.min(y0 + cropH, imageHeight),
+                  layer));
         }
       }
     }

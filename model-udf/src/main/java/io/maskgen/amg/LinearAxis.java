@@ -8,8 +8,8 @@ import java.util.Arrays;
  *
  * <p>{@link #torchBilinear} reproduces PyTorch's {@code upsample_bilinear2d} source indices and
  * lambdas ({@code align_corners=False}, no scale factor, no antialias) as its CPU kernel computes
- * them; {@link #then} composes two axes so that two resizes in a row become one
- * operator without materialising the intermediate.
+ * them; {@link #then} composes two axes so that two resizes in a row become one operator without
+ * materialising the intermediate.
  */
 final class LinearAxis {
   private final int inputLength;
@@ -27,11 +27,11 @@ final class LinearAxis {
   }
 
   /**
-   * PyTorch's bilinear weights from {@code in} to {@code out} samples ({@code
-   * upsample_bilinear2d}, CPU, as of torch 1.13): scale {@code (float) in / out} in float32, the
-   * source index in double, {@code src = max(scale * (o + 0.5) - 0.5, 0)}, {@code i0 = (long)
-   * src}, {@code i1 = i0 + (i0 < in - 1 ? 1 : 0)}, {@code lambda1 = (float) (src - i0)}, {@code
-   * lambda0 = (float) (1 - lambda1)}; the identity when {@code in == out}.
+   * PyTorch's bilinear weights from {@code in} to {@code out} samples ({@code upsample_bilinear2d},
+   * CPU, as of torch 1.13): scale {@code (float) in / out} in float32, the source index in double,
+   * {@code src = max(scale * (o + 0.5) - 0.5, 0)}, {@code i0 = (long) src}, {@code i1 = i0 + (i0 <
+   * in - 1 ? 1 : 0)}, {@code lambda1 = (float) (src - i0)}, {@code lambda0 = (float) (1 -
+   * lambda1)}; the identity when {@code in == out}.
    */
   static LinearAxis torchBilinear(int in, int out) {
     int[] start = new int[out];

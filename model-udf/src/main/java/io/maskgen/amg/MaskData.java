@@ -28,13 +28,20 @@ public record MaskData(
 
   public MaskData {
     int n = rles.size();
-    if (boxesXyxy.length != 4 * n || iouPreds.length != n || stabilityScores.length != n
-        || pointsXy.length != 2 * n || cropBoxes.size() != n) {
+    if (boxesXyxy.length != 4 * n
+        || iouPreds.length != n
+        || stabilityScores.length != n
+        || pointsXy.length != 2 * n
+        || cropBoxes.size() != n) {
       throw new IllegalArgumentException(
           String.format(
               "Mask data columns disagree: %d rles, %d box ints, %d IoUs, %d stability scores,"
                   + " %d point coordinates, %d crop boxes",
-              n, boxesXyxy.length, iouPreds.length, stabilityScores.length, pointsXy.length,
+              n,
+              boxesXyxy.length,
+              iouPreds.length,
+              stabilityScores.length,
+              pointsXy.length,
               cropBoxes.size()));
     }
     rles = List.copyOf(rles);
@@ -42,7 +49,8 @@ public record MaskData(
   }
 
   public static MaskData empty() {
-    return new MaskData(List.of(), new int[0], new float[0], new float[0], new double[0], List.of());
+    return new MaskData(
+        List.of(), new int[0], new float[0], new float[0], new double[0], List.of());
   }
 
   public int size() {

@@ -93,8 +93,14 @@ final class PromptBatch {
 
     long t2 = System.nanoTime();
     MaskUpsampler up =
-        MaskUpsampler.create(lowH, lowW, ctx.inputSize(), ctx.inputHeight(), ctx.inputWidth(),
-            ctx.crop().height(), ctx.crop().width());
+        MaskUpsampler.create(
+            lowH,
+            lowW,
+            ctx.inputSize(),
+            ctx.inputHeight(),
+            ctx.inputWidth(),
+            ctx.crop().height(),
+            ctx.crop().width());
     float iouThresh = (float) p.predIouThresh();
     float stabilityThresh = (float) p.stabilityScoreThresh();
     List<Rle> rles = new ArrayList<>();
@@ -109,13 +115,20 @@ final class PromptBatch {
         continue;
       }
       Binarized mask =
-          up.binarize(logits, offset[k], ctx.thresholds(), ctx.crop().x0(), ctx.crop().y0(),
-              ctx.imageHeight(), ctx.imageWidth());
+          up.binarize(
+              logits,
+              offset[k],
+              ctx.thresholds(),
+              ctx.crop().x0(),
+              ctx.crop().y0(),
+              ctx.imageHeight(),
+              ctx.imageWidth());
       float stability = mask.stabilityScore();
       if (p.stabilityScoreThresh() > 0 && !(stability >= stabilityThresh)) {
         continue;
       }
-      if (Boxes.isBoxNearCropEdge(mask.boxXyxy(), ctx.crop(), ctx.imageWidth(), ctx.imageHeight())) {
+      if (Boxes.isBoxNearCropEdge(
+          mask.boxXyxy(), ctx.crop(), ctx.imageWidth(), ctx.imageHeight())) {
         continue;
       }
       rles.add(mask.rle());
@@ -127,8 +140,12 @@ final class PromptBatch {
       kept++;
     }
     MaskData data =
-        new MaskData(rles, Arrays.copyOf(boxes, 4 * kept), Arrays.copyOf(keptIou, kept),
-            Arrays.copyOf(keptStability, kept), Arrays.copyOf(keptPoints, 2 * kept),
+        new MaskData(
+            rles,
+            Arrays.copyOf(boxes, 4 * kept),
+            Arrays.copyOf(keptIou, kept),
+            Arrays.copyOf(keptStability, kept),
+            Arrays.copyOf(keptPoints, 2 * kept),
             java.util.Collections.nCopies(kept, ctx.crop()));
     return new Output(data, decodeNanos, System.nanoTime() - t2);
   }
@@ -187,7 +204,14 @@ final class PromptBatch {
       checkBatch(d, m);
       if (d.height() != lowH || d.width() != lowW) {
         throw new IllegalStateException(
-            "Refinement masks are " + d.height() + "x" + d.width() + ", expected " + lowH + "x" + lowW);
+            "Refinement masks are "
+                + d.height()
+                + "x"
+                + d.width()
+                + ", expected "
+                + lowH
+                + "x"
+                + lowW);
       }
       for (int i = 0; i < m; i++) {
         int k = from + i;
@@ -202,7 +226,12 @@ final class PromptBatch {
   private static void checkBatch(DecodedMasks d, int prompts) {
     if (d.batch() != prompts || d.masksPerPrompt() < 1) {
       throw new IllegalStateException(
-          "Decoder returned " + d.batch() + " x " + d.masksPerPrompt() + " masks for " + prompts
+          "Decoder returned "
+              + d.batch()
+              + " x "
+              + d.masksPerPrompt()
+              + " masks for "
+              + prompts
               + " prompts");
     }
   }

@@ -7,11 +7,11 @@ import java.util.Arrays;
  * segment-anything's {@code remove_small_regions}: fills holes or removes islands smaller than an
  * area, with 8-connected components like OpenCV's {@code connectedComponentsWithStats(mask, 8)}.
  *
- * <p>Works on the runs of the RLE (each column's runs are segments; segments in neighbouring columns
- * whose rows touch, diagonals included, are connected), so its cost grows with the number of runs,
- * not with the image size. Components are numbered like OpenCV's, in raster order of their first
- * pixel; this only matters to pick the largest island when every island is small and two largest
- * ones have the same size (the first wins, as {@code numpy.argmax} picks).
+ * <p>Works on the runs of the RLE (each column's runs are segments; segments in neighbouring
+ * columns whose rows touch, diagonals included, are connected), so its cost grows with the number
+ * of runs, not with the image size. Components are numbered like OpenCV's, in raster order of their
+ * first pixel; this only matters to pick the largest island when every island is small and two
+ * largest ones have the same size (the first wins, as {@code numpy.argmax} picks).
  */
 public final class SmallRegions {
 

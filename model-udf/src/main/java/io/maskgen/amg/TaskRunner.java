@@ -1,20 +1,21 @@
 package io.maskgen.amg;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs independent tasks on up to {@code parallelism} threads and returns their results in task
  * order, so the outcome does not depend on scheduling. With parallelism 1 tasks run inline on the
- * caller's thread. {@link #runAll} returns only when every started task has finished, even when
- * one fails or the caller is interrupted, so resources the tasks share may be closed afterwards.
+ * caller's thread. {@link #runAll} returns only when no task is running any more, even when one
+ * fails or the caller is interrupted, so resources the tasks share may be closed afterwards.
  */
 final class TaskRunner implements AutoCloseable {
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -27,7 +28,8 @@ final class TaskRunner implements AutoCloseable {
       throw new IllegalArgumentException("Invalid parallelism: " + parallelism + " (must be >= 1)");
     }
     this.parallelism = parallelism;
-    this.pool = parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, daemonThreads());
+    this.pool =
+        parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, daemonThreads());
   }
 
   int parallelism() {
@@ -35,64 +37,71 @@ final class TaskRunner implements AutoCloseable {
   }
 
   /**
-   * Runs every task; returns the results in task order or throws the first failure (in task
-   * order), after cancelling the tasks not yet started and waiting for the running ones.
+   * Runs every task; returns the results in task order, or throws the failure of the first failed
+   * task (in task order). After a failure or an interrupt, tasks not yet started are skipped.
    */
   <T> List<T> runAll(List<? extends Callable<T>> tasks) {
-    List<T> results = new ArrayList<>(tasks.size());
-    if (pool == null || tasks.size() <= 1) {
+    int n = tasks.size();
+    if (pool == null || n <= 1) {
+      List<T> results = new ArrayList<>(n);
       for (Callable<T> task : tasks) {
         results.add(call(task));
       }
       return results;
     }
-    List<Future<T>> futures = new ArrayList<>(tasks.size());
-    for (Callable<T> task : tasks) {
-      futures.add(pool.submit(task));
+    Object[] results = new Object[n];
+    Throwable[] failures = new Throwable[n];
+    AtomicBoolean abort = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(n);
+    for (int i = 0; i < n; i++) {
+      int k = i;
+      Callable<T> task = tasks.get(i);
+      pool.execute(
+          () -> {
+            try {
+              if (!abort.get()) {
+                results[k] = task.call();
+              }
+            } catch (Exception | Error e) {
+              // Handed to the caller below; the pool thread must not die with it.
+              failures[k] = e;
+              abort.set(true);
+            } finally {
+              done.countDown();
+            }
+          });
     }
     boolean interrupted = false;
-    Throwable failure = null;
-    for (Future<T> f : futures) {
-      while (true) {
-        try {
-          if (failure == null && !interrupted) {
-            results.add(f.get());
-          } else {
-            f.cancel(false);
-            if (!f.isCancelled()) {
-              f.get();
-            }
-          }
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          if (failure == null) {
-            failure = e.getCause();
-            futures.forEach(x -> x.cancel(false));
-          }
-          break;
-        } catch (java.util.concurrent.CancellationException e) {
-          break;
-        }
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+        abort.set(true);
       }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    if (failure instanceof RuntimeException re) {
-      throw re;
-    }
-    if (failure instanceof Error err) {
-      throw err;
-    }
-    if (failure != null) {
-      throw new IllegalStateException("Mask generation task failed", failure);
+    // The latch orders the workers' writes before these reads.
+    for (Throwable f : failures) {
+      if (f instanceof RuntimeException re) {
+        throw re;
+      }
+      if (f instanceof Error err) {
+        throw err;
+      }
+      if (f != null) {
+        throw new IllegalStateException("Mask generation task failed", f);
+      }
     }
     if (interrupted) {
       throw new IllegalStateException("Interrupted while generating masks");
     }
-    return results;
+    @SuppressWarnings("unchecked")
+    List<T> out = (List<T>) Arrays.asList(results);
+    return new ArrayList<>(out);
   }
 
   private static <T> T call(Callable<T> task) {
@@ -115,6 +124,7 @@ final class TaskRunner implements AutoCloseable {
     };
   }
 
+  /** Stops the threads; tasks already handed to {@link #runAll} still finish. */
   @Override
   public void close() {
     if (pool != null) {

@@ -83,8 +83,7 @@ public final class ImageDecoder {
     return switch (format) {
       case JPEG -> decodeJpeg(bytes, name);
       case PNG -> {
-        PngHeader png = PngHeader.parse(bytes, name);
-        checkPixels(png.width(), png.height(), name, format);
+        PngHeader.parse(bytes, name, (w, h) -> checkPixels(w, h, name, format));
         yield read(bytes, name, format, null);
       }
       default -> read(bytes, name, format, null);

@@ -16,8 +16,21 @@ record PngHeader(long width, long height, int bitDepth, int colorType) {
 
   private static final int SIGNATURE_LENGTH = 8;
 
+  /** Called with the IHDR size before the rest of the file is checked. */
+  interface SizeCheck {
+    void check(long width, long height) throws ImageDecodeException;
+  }
+
   /** Walks the chunks of {@code b}, which starts with the PNG signature. */
   static PngHeader parse(byte[] b, String name) throws ImageDecodeException {
+    return parse(b, name, (w, h) -> {});
+  }
+
+  /**
+   * Walks the chunks of {@code b}; {@code sizeCheck} sees the size as soon as IHDR is read, so an
+   * oversized image is reported as such even when the rest of the file is broken.
+   */
+  static PngHeader parse(byte[] b, String name, SizeCheck sizeCheck) throws ImageDecodeException {
     int n = b.length;
     int pos = SIGNATURE_LENGTH;
     PngHeader header = null;
@@ -56,6 +69,7 @@ record PngHeader(long width, long height, int bitDepth, int colorType) {
               Reason.CORRUPT,
               "corrupt PNG (size " + header.width + "x" + header.height + ")");
         }
+        sizeCheck.check(header.width, header.height);
       } else if (type.equals("IDAT")) {
         sawIdat = true;
       } else if (type.equals("IEND")) {

@@ -68,8 +68,11 @@ class AmgParamsTest {
 
   @Test
   void rejectsADownscaleThatLeavesNoPoints() {
-    AmgParams p = AmgParams.defaults().withPointsPerSide(4).withCropNLayers(2)
-        .withCropNPointsDownscaleFactor(4);
+    AmgParams p =
+        AmgParams.defaults()
+            .withPointsPerSide(4)
+            .withCropNLayers(2)
+            .withCropNPointsDownscaleFactor(4);
     assertThatThrownBy(p::validate)
         .hasMessageContaining("--crop-n-points-downscale-factor: 4")
         .hasMessageContaining("layer 2");
@@ -84,9 +87,12 @@ class AmgParamsTest {
     assertThat(p.layerPointGrids().get(0)).isDeepEqualTo(grid);
     assertThatThrownBy(() -> p.withCropNLayers(1).validate())
         .hasMessageContaining("--point-grids: 1 grids for --crop-n-layers 1");
-    assertThatThrownBy(() -> p.withPointGrids(List.<double[][]>of(new double[][] {{1.5, 0}})).validate())
+    assertThatThrownBy(
+            () -> p.withPointGrids(List.<double[][]>of(new double[][] {{1.5, 0}})).validate())
         .hasMessageContaining("point 0 of layer 0 is [1.5, 0.0]");
-    AmgParams both = new AmgParams(32, 64, 0.88, 0.95, 1, 0.7, 0, 0.7, 0.3, 1, List.<double[][]>of(grid), 0, true, false);
+    AmgParams both =
+        new AmgParams(
+            32, 64, 0.88, 0.95, 1, 0.7, 0, 0.7, 0.3, 1, List.<double[][]>of(grid), 0, true, false);
     assertThatThrownBy(both::validate).hasMessageContaining("exactly one of them");
   }
 
@@ -127,9 +133,13 @@ class AmgParamsTest {
             d.withMinMaskRegionArea(100),
             d.withMultimaskOutput(false),
             d.withUseM2m(true));
-    assertThat(variants).extracting(AmgParams::fingerprint).doesNotContain(base).doesNotHaveDuplicates();
+    assertThat(variants)
+        .extracting(AmgParams::fingerprint)
+        .doesNotContain(base)
+        .doesNotHaveDuplicates();
     String grids = d.withPointGrids(List.<double[][]>of(new double[][] {{0.5, 0.5}})).fingerprint();
     assertThat(grids).contains("point-grids=sha256:");
-    assertThat(d.withPointGrids(List.<double[][]>of(new double[][] {{0.5, 0.5}})).fingerprint()).isEqualTo(grids);
+    assertThat(d.withPointGrids(List.<double[][]>of(new double[][] {{0.5, 0.5}})).fingerprint())
+        .isEqualTo(grids);
   }
 }

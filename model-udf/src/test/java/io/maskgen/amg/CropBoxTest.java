@@ -33,12 +33,17 @@ class CropBoxTest {
   void matchesTheReferenceArithmeticOnAwkwardSizes() {
     for (JsonNode c : Fixtures.json("grids_and_crops.json").get("crops")) {
       List<CropBox> boxes =
-          CropBox.generate(c.get("h").intValue(), c.get("w").intValue(), c.get("layers").intValue(),
+          CropBox.generate(
+              c.get("h").intValue(),
+              c.get("w").intValue(),
+              c.get("layers").intValue(),
               c.get("ratio").doubleValue());
       JsonNode expected = c.get("boxes");
       assertThat(boxes).as("%s", c).hasSize(expected.size());
       for (int i = 0; i < boxes.size(); i++) {
-        assertThat(boxes.get(i).xyxy()).as("%s box %d", c, i).containsExactly(Fixtures.ints(expected.get(i)));
+        assertThat(boxes.get(i).xyxy())
+            .as("%s box %d", c, i)
+            .containsExactly(Fixtures.ints(expected.get(i)));
         assertThat(boxes.get(i).layer()).isEqualTo(c.get("layerIdxs").get(i).intValue());
       }
     }

@@ -11,13 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A pure-Java stand-in for SAM that segments by colour: the image encoder samples the prepared
  * input at the centre of each low-res cell (L = S / 4) and quantises its colour; a prompt point's
- * mask is every cell of the colour under the point (logits +200 inside, -170 outside: steep
- * edges keep stability scores high even for small shapes, and asymmetric so that bilinear
- * midpoints between cells are not exactly 0), so masks
- * with holes and islands come from the scene itself. Multimask outputs are (0) that colour
- * region, IoU 0.95, (1) the region dilated by one cell, IoU 0.9, (2) the whole input, IoU 0.6;
- * with 4 masks per prompt a single-mask token (the region, IoU 0.93) comes first, like SAM's raw
- * decoder. With a mask input it returns that mask (thresholded at 0) with IoU 0.97.
+ * mask is every cell of the colour under the point (logits +200 inside, -170 outside: steep edges
+ * keep stability scores high even for small shapes, and asymmetric so that bilinear midpoints
+ * between cells are not exactly 0), so masks with holes and islands come from the scene itself.
+ * Multimask outputs are (0) that colour region, IoU 0.95, (1) the region dilated by one cell, IoU
+ * 0.9, (2) the whole input, IoU 0.6; with 4 masks per prompt a single-mask token (the region, IoU
+ * 0.93) comes first, like SAM's raw decoder. With a mask input it returns that mask (thresholded at
+ * 0) with IoU 0.97.
  *
  * <p>Thread-safe; counts decode calls and open embeddings so tests can check nothing leaks.
  */
@@ -34,8 +34,14 @@ final class FakeSegmentationModel implements SegmentationModel {
   final AtomicInteger maskInputPrompts = new AtomicInteger();
 
   FakeSegmentationModel(int imageSize, int masksPerPrompt, boolean acceptsMaskInput) {
-    this.spec = new SegmenterSpec(
-        "fake-sam", imageSize, new float[] {0, 0, 0}, new float[] {1, 1, 1}, 0f, acceptsMaskInput);
+    this.spec =
+        new SegmenterSpec(
+            "fake-sam",
+            imageSize,
+            new float[] {0, 0, 0},
+            new float[] {1, 1, 1},
+            0f,
+            acceptsMaskInput);
     this.masksPerPrompt = masksPerPrompt;
     this.low = imageSize / 4;
   }

@@ -36,8 +36,9 @@ class MaskUpsamplerTest {
     for (UpsampleFixture f : UpsampleFixture.load()) {
       MaskUpsampler up = f.upsampler();
       for (int c = 0; c < f.expected().length; c++) {
-        Binarized b = up.binarize(
-            f.logits(), c * f.lowSize() * f.lowSize(), SAM, 0, 0, f.outHeight(), f.outWidth());
+        Binarized b =
+            up.binarize(
+                f.logits(), c * f.lowSize() * f.lowSize(), SAM, 0, 0, f.outHeight(), f.outWidth());
         byte[] mask = b.rle().decodeRowMajor();
         float[] want = f.expected()[c];
         int inter = 0;
@@ -78,8 +79,12 @@ class MaskUpsamplerTest {
     // binarize() skips regions it can prove are below / above the thresholds; it must give exactly
     // what thresholding every pixel of upsample() gives, in the image frame.
     Random rnd = new Random(7);
-    int[][] shapes = {{16, 64, 64, 48, 50, 37}, {16, 64, 48, 64, 30, 40}, {32, 128, 128, 85, 160, 107},
-        {16, 64, 64, 64, 64, 64}};
+    int[][] shapes = {
+      {16, 64, 64, 48, 50, 37},
+      {16, 64, 48, 64, 30, 40},
+      {32, 128, 128, 85, 160, 107},
+      {16, 64, 64, 64, 64, 64}
+    };
     for (int[] s : shapes) {
       int l = s[0];
       MaskUpsampler up = MaskUpsampler.create(l, l, s[1], s[2], s[3], s[4], s[5]);

@@ -29,8 +29,12 @@ class PointGridsTest {
       JsonNode expected = grids.get(n);
       assertThat(g.length).isEqualTo(expected.size());
       for (int i = 0; i < g.length; i++) {
-        assertThat(g[i][0]).as("n=%s point %d x", n, i).isEqualTo(expected.get(i).get(0).doubleValue());
-        assertThat(g[i][1]).as("n=%s point %d y", n, i).isEqualTo(expected.get(i).get(1).doubleValue());
+        assertThat(g[i][0])
+            .as("n=%s point %d x", n, i)
+            .isEqualTo(expected.get(i).get(0).doubleValue());
+        assertThat(g[i][1])
+            .as("n=%s point %d y", n, i)
+            .isEqualTo(expected.get(i).get(1).doubleValue());
       }
     }
   }

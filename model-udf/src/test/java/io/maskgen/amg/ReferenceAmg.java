@@ -29,12 +29,16 @@ final class ReferenceAmg {
     int imgH = image.height();
     int imgW = image.width();
     List<CropBox> crops = CropBox.generate(imgH, imgW, p.cropNLayers(), p.cropOverlapRatio());
-    List<double[][]> grids = p.pointGrids() != null ? p.pointGrids()
-        : PointGrids.buildAllLayerPointGrids(p.pointsPerSide(), p.cropNLayers(), p.cropNPointsDownscaleFactor());
+    List<double[][]> grids =
+        p.pointGrids() != null
+            ? p.pointGrids()
+            : PointGrids.buildAllLayerPointGrids(
+                p.pointsPerSide(), p.cropNLayers(), p.cropNPointsDownscaleFactor());
     List<MaskData> all = new ArrayList<>();
     for (CropBox crop : crops) {
       RgbImage cropped = image.crop(crop.x0(), crop.y0(), crop.width(), crop.height());
-      PreparedImage prep = Preprocessing.prepare(cropped, spec.imageSize(), spec.pixelMean(), spec.pixelStd());
+      PreparedImage prep =
+          Preprocessing.prepare(cropped, spec.imageSize(), spec.pixelMean(), spec.pixelStd());
       double[][] grid = grids.get(crop.layer());
       List<MaskData> parts = new ArrayList<>();
       try (ImageEmbedding emb = model.encode(prep)) {
@@ -56,19 +60,36 @@ final class ReferenceAmg {
       data = data.filter(BoxNms.nms(data.boxesXyxy(), s, p.cropNmsThresh()));
     }
     if (p.minMaskRegionArea() > 0) {
-      data = smallRegions(data, p.minMaskRegionArea(), Math.max(p.boxNmsThresh(), p.cropNmsThresh()));
+      data =
+          smallRegions(data, p.minMaskRegionArea(), Math.max(p.boxNmsThresh(), p.cropNmsThresh()));
     }
     List<GeneratedMask> out = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
       Rle rle = data.rles().get(i);
-      out.add(new GeneratedMask(rle, Boxes.xyxyToXywh(data.box(i)), rle.area(), data.iouPreds()[i],
-          data.stabilityScores()[i], new double[][] {data.point(i)}, data.cropBoxes().get(i).xywh()));
+      out.add(
+          new GeneratedMask(
+              rle,
+              Boxes.xyxyToXywh(data.box(i)),
+              rle.area(),
+              data.iouPreds()[i],
+              data.stabilityScores()[i],
+              new double[][] {data.point(i)},
+              data.cropBoxes().get(i).xywh()));
     }
     return out;
   }
 
-  private static MaskData batch(SegmentationModel model, ImageEmbedding emb, AmgParams p,
-      PreparedImage prep, CropBox crop, int imgH, int imgW, double[][] grid, int from, int to) {
+  private static MaskData batch(
+      SegmentationModel model,
+      ImageEmbedding emb,
+      AmgParams p,
+      PreparedImage prep,
+      CropBox crop,
+      int imgH,
+      int imgW,
+      double[][] grid,
+      int from,
+      int to) {
     int ch = crop.height();
     int cw = crop.width();
     int b = to - from;
@@ -81,8 +102,9 @@ final class ReferenceAmg {
     }
     DecodedMasks d = model.decode(emb, PointPrompts.singlePoints(xy));
     int[] sel = PromptBatch.selectedMasks(d.masksPerPrompt(), p.multimaskOutput());
-    MaskUpsampler up = MaskUpsampler.create(d.height(), d.width(), prep.size(), prep.inputHeight(),
-        prep.inputWidth(), ch, cw);
+    MaskUpsampler up =
+        MaskUpsampler.create(
+            d.height(), d.width(), prep.size(), prep.inputHeight(), prep.inputWidth(), ch, cw);
     int plane = d.height() * d.width();
     // data = MaskData(masks=full-resolution logits, iou_preds, points)
     List<float[]> masks = new ArrayList<>();
@@ -188,12 +210,14 @@ final class ReferenceAmg {
     int[] boxes = new int[4 * n];
     float[] scores = new float[n];
     for (int i = 0; i < n; i++) {
-      SmallRegions.Result h = SmallRegions.removeSmallRegions(data.rles().get(i), minArea, Mode.HOLES);
+      SmallRegions.Result h =
+          SmallRegions.removeSmallRegions(data.rles().get(i), minArea, Mode.HOLES);
       SmallRegions.Result s = SmallRegions.removeSmallRegions(h.mask(), minArea, Mode.ISLANDS);
       boolean unchanged = !h.changed() && !s.changed();
       newMasks.add(s.mask());
       Rle m = s.mask();
-      System.arraycopy(Boxes.maskToBoxXyxy(m.decodeRowMajor(), m.height(), m.width()), 0, boxes, 4 * i, 4);
+      System.arraycopy(
+          Boxes.maskToBoxXyxy(m.decodeRowMajor(), m.height(), m.width()), 0, boxes, 4 * i, 4);
       scores[i] = unchanged ? 1f : 0f;
     }
     int[] keep = BoxNms.nms(boxes, scores, nmsThresh);

@@ -56,8 +56,13 @@ final class Scenes {
   byte[] mask(int[] c) {
     byte[] m = new byte[width * height];
     for (int i = 0; i < m.length; i++) {
-      m[i] = (byte) ((rgb[3 * i] & 0xff) == c[0] && (rgb[3 * i + 1] & 0xff) == c[1]
-          && (rgb[3 * i + 2] & 0xff) == c[2] ? 1 : 0);
+      m[i] =
+          (byte)
+              ((rgb[3 * i] & 0xff) == c[0]
+                      && (rgb[3 * i + 1] & 0xff) == c[1]
+                      && (rgb[3 * i + 2] & 0xff) == c[2]
+                  ? 1
+                  : 0);
     }
     return m;
   }

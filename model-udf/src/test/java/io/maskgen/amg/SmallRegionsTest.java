@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class SmallRegionsTest {
 
-  /** Parses rows of '#' (foreground) and '.' into an RLE. */
-  private static Rle mask(String... rows) {
+  /** Parses a picture, rows of '#' (foreground) and '.', into an RLE. */
+  private static Rle mask(String picture) {
+    String[] rows = picture.strip().split("\n");
     int h = rows.length;
     int w = rows[0].length();
     byte[] m = new byte[h * w];
@@ -30,63 +31,107 @@ class SmallRegionsTest {
 
   @Test
   void fillsASmallHoleButNotTheOutside() {
-    Rle in = mask(
-        "......",
-        ".####.",
-        ".#.##.",
-        ".####.",
-        "......");
+    Rle in =
+        mask(
+            """
+            ......
+            .####.
+            .#.##.
+            .####.
+            ......
+            """);
     Result r = SmallRegions.removeSmallRegions(in, 2, Mode.HOLES);
     assertThat(r.changed()).isTrue();
-    assertThat(r.mask()).isEqualTo(mask(
-        "......",
-        ".####.",
-        ".####.",
-        ".####.",
-        "......"));
+    assertThat(r.mask())
+        .isEqualTo(
+            mask(
+                """
+                ......
+                .####.
+                .####.
+                .####.
+                ......
+                """));
   }
 
   @Test
   void holesTouchingDiagonallyAreOneRegion() {
     // Two background pixels touching only at a corner form one 8-connected hole of 2.
-    Rle in = mask(
-        "#####",
-        "#.###",
-        "##.##",
-        "#####");
+    Rle in =
+        mask(
+            """
+            #####
+            #.###
+            ##.##
+            #####
+            """);
     assertThat(SmallRegions.removeSmallRegions(in, 2, Mode.HOLES).changed()).isFalse();
     assertThat(SmallRegions.removeSmallRegions(in, 3, Mode.HOLES).mask())
-        .isEqualTo(mask("#####", "#####", "#####", "#####"));
+        .isEqualTo(
+            mask(
+                """
+                #####
+                #####
+                #####
+                #####
+                """));
   }
 
   @Test
   void removesSmallIslandsAndKeepsLargeOnes() {
-    Rle in = mask(
-        "##....",
-        "##...#",
-        "......",
-        "...#..",
-        "....#.");
+    Rle in =
+        mask(
+            """
+            ##....
+            ##...#
+            ......
+            ...#..
+            ....#.
+            """);
     Result r = SmallRegions.removeSmallRegions(in, 3, Mode.ISLANDS);
     assertThat(r.changed()).isTrue();
     // The diagonal pair is one island of 2 (< 3): removed, like the single pixel.
-    assertThat(r.mask()).isEqualTo(mask("##....", "##....", "......", "......", "......"));
+    assertThat(r.mask())
+        .isEqualTo(
+            mask(
+                """
+                ##....
+                ##....
+                ......
+                ......
+                ......
+                """));
   }
 
   @Test
   void whenEveryIslandIsSmallTheLargestStays() {
-    Rle in = mask(
-        "#...##",
-        "....##",
-        "#.....");
+    Rle in =
+        mask(
+            """
+            #...##
+            ....##
+            #.....
+            """);
     Result r = SmallRegions.removeSmallRegions(in, 10, Mode.ISLANDS);
     assertThat(r.changed()).isTrue();
-    assertThat(r.mask()).isEqualTo(mask("....##", "....##", "......"));
+    assertThat(r.mask())
+        .isEqualTo(
+            mask(
+                """
+                ....##
+                ....##
+                ......
+                """));
   }
 
   @Test
   void nothingSmallLeavesTheMaskUnchanged() {
-    Rle in = mask("##..", "##..");
+    Rle in =
+        mask(
+            """
+            ##..
+            ##..
+            """);
     Result r = SmallRegions.removeSmallRegions(in, 4, Mode.ISLANDS);
     assertThat(r.changed()).isFalse();
     assertThat(r.mask()).isSameAs(in);
@@ -96,8 +141,9 @@ class SmallRegionsTest {
   void agreesWithOpenCvConnectedComponentsOnEveryFixture() throws IOException {
     byte[] data = Fixtures.bytes("small_regions.jsonl");
     int n = 0;
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(new ByteArrayInputStream(data), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(new ByteArrayInputStream(data), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         JsonNode c = Fixtures.JSON.readTree(line);

@@ -20,7 +20,8 @@ record UpsampleFixture(
     float[][] expected) {
 
   static List<UpsampleFixture> load() {
-    ByteBuffer f32 = ByteBuffer.wrap(Fixtures.bytes("upsample_expected.f32")).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer f32 =
+        ByteBuffer.wrap(Fixtures.bytes("upsample_expected.f32")).order(ByteOrder.LITTLE_ENDIAN);
     List<UpsampleFixture> out = new ArrayList<>();
     for (JsonNode c : Fixtures.json("upsample_cases.json")) {
       int l = c.get("lowSize").intValue();
@@ -34,18 +35,29 @@ record UpsampleFixture(
           expected[ch][i] = f32.getFloat(4 * (base + ch * oh * ow + i));
         }
       }
-      out.add(new UpsampleFixture(
-          c.get("name").textValue(), l, c.get("inputSize").intValue(),
-          c.get("inputHeight").intValue(), c.get("inputWidth").intValue(), oh, ow,
-          c.get("channels").intValue(),
-          logits(c.get("kind").textValue(), c.get("seed").intValue(), c.get("channels").intValue(), l),
-          expected));
+      out.add(
+          new UpsampleFixture(
+              c.get("name").textValue(),
+              l,
+              c.get("inputSize").intValue(),
+              c.get("inputHeight").intValue(),
+              c.get("inputWidth").intValue(),
+              oh,
+              ow,
+              c.get("channels").intValue(),
+              logits(
+                  c.get("kind").textValue(),
+                  c.get("seed").intValue(),
+                  c.get("channels").intValue(),
+                  l),
+              expected));
     }
     return out;
   }
 
   MaskUpsampler upsampler() {
-    return MaskUpsampler.create(lowSize, lowSize, inputSize, inputHeight, inputWidth, outHeight, outWidth);
+    return MaskUpsampler.create(
+        lowSize, lowSize, inputSize, inputHeight, inputWidth, outHeight, outWidth);
   }
 
   /** The same formula as {@code generate_fixtures.py logits()}, bit for bit. */
@@ -56,7 +68,8 @@ record UpsampleFixture(
         for (int j = 0; j < size; j++) {
           double v;
           if (kind.equals("noise")) {
-            long x = ((long) ((c * size + i) * size + j) * 2654435761L + seed * 40503L) & 0xFFFFFFFFL;
+            long x =
+                ((long) ((c * size + i) * size + j) * 2654435761L + seed * 40503L) & 0xFFFFFFFFL;
             long k = (x >> 8) % 40001 - 20000;
             v = k / 1000.0;
           } else {

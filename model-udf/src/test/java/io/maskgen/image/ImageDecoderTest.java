@@ -390,6 +390,18 @@ class ImageDecoderTest {
   }
 
   @Test
+  void reportsAnOversizedPngAsTooLargeEvenWhenTheRestOfTheFileIsBroken() {
+    // IHDR claims 100000 x 100000, and the file ends without any image data.
+    byte[] png = png(new int[] {100_000, 100_000, 8, 2}, deflate(new byte[1000]));
+    byte[] cut = java.util.Arrays.copyOf(png, 8 + 25 + 4);
+    assertFails(
+        cut,
+        "huge.png",
+        Reason.TOO_LARGE,
+        "huge.png: 100000x100000 = 10000000000 pixels exceeds --max-image-pixels 178956970");
+  }
+
+  @Test
   void rejectsDecompressionBombJpegFromItsHeader() throws Exception {
     byte[] jpeg = write(randomRgb(16, 16, 9), "jpeg");
     int sof = indexOf(jpeg, (byte) 0xFF, (byte) 0xC0);

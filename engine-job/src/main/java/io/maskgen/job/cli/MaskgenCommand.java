@@ -10,10 +10,11 @@ import picocli.CommandLine.Command;
     versionProvider = MaskgenCommand.Version.class,
     description = "Generates Segment-Anything-style mask datasets with Spark and queries them.",
     subcommands = {
-      CommandLine.HelpCommand.class,
+      GenerateCommand.class,
       SqlCommand.class,
       RenderCommand.class,
-      InspectCommand.class
+      InspectCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class MaskgenCommand implements Runnable {
 

@@ -1,0 +1,78 @@
+package io.maskgen.model.djl;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Loading one model file into DJL and calling its block, the same way for both engines. */
+final class Engines {
+
+  private Engines() {}
+
+  /** Loads {@code file} (an .onnx or TorchScript file) with {@code engine} onto {@code device}. */
+  static Model load(Path file, String engine, Device device) {
+    Model model = Model.newInstance(file.getFileName().toString(), device, engine);
+    try {
+      String name = file.getFileName().toString();
+      int dot = name.lastIndexOf('.');
+      model.load(file.getParent(), dot > 0 ? name.substring(0, dot) : name,
+          java.util.Map.of("mapLocation", "true"));
+      return model;
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new IllegalArgumentException(
+          "cannot load " + file + " with the " + engine + " engine on " + device + ": " + e, e);
+    }
+  }
+
+  /** The model's declared input names in order, or an empty list where the engine has none. */
+  static List<String> inputNames(Model model) {
+    List<String> names = new ArrayList<>();
+    try {
+      PairList<String, ai.djl.ndarray.types.Shape> in = model.getBlock().describeInput();
+      if (in != null) {
+        names.addAll(in.keys());
+      }
+    } catch (RuntimeException e) {
+      // TorchScript blocks may not describe their inputs; callers fall back to positions.
+    }
+    names.removeIf(n -> n == null || n.isBlank());
+    return names;
+  }
+
+  /**
+   * Runs the block on {@code inputs}; the outputs are attached to {@code manager}. Blocks of both
+   * engines may be called from several threads at once (ONNX Runtime sessions and TorchScript
+   * modules in inference mode are thread-safe); DJL predictors are not used for that reason.
+   */
+  static NDList forward(Model model, NDManager manager, NDList inputs) {
+    Block block = model.getBlock();
+    NDList out = block.forward(new ParameterStore(manager, false), inputs, false);
+    out.attach(manager);
+    return out;
+  }
+
+  /** The output called {@code name}, or the one at {@code index} when outputs carry no names. */
+  static NDArray output(NDList out, String name, int index) {
+    for (NDArray a : out) {
+      if (name.equals(a.getName())) {
+        return a;
+      }
+    }
+    if (index >= out.size()) {
+      throw new IllegalStateException(
+          "model returned " + out.size() + " outputs, expected '" + name + "' at position " + index);
+    }
+    return out.get(index);
+  }
+}
