@@ -22,6 +22,6 @@ public final class SparkOptions {
 
   @Option(
       names = "--verbose",
-      description = "Keep Spark's log output and print stack traces of errors.")
+      description = "Print stack traces of errors and Spark's logs of failed tasks.")
   boolean verbose;
 }

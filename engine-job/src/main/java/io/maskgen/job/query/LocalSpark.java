@@ -1,8 +1,9 @@
 package io.maskgen.job.query;
 
 import io.maskgen.spark.MaskgenFunctions;
-import java.net.URL;
 import java.util.Map;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -11,8 +12,6 @@ import org.apache.spark.sql.SparkSession;
  * #close()} leaves it running); otherwise starts one on {@code master} and stops it on close.
  */
 public final class LocalSpark implements AutoCloseable {
-
-  private static final String LOG_CONFIG = "log4j2-query.properties";
 
   private final SparkSession spark;
   private final boolean owned;
@@ -27,16 +26,13 @@ public final class LocalSpark implements AutoCloseable {
    *
    * @param master Spark master URL, e.g. {@code local[*]}
    * @param conf extra Spark properties ({@code --conf}), applied to a new session
-   * @param verbose keep Spark's own logging; otherwise warnings only, and no task stack traces
+   * @param verbose keep Spark's logs of failed tasks (with stack traces), which are off otherwise
    */
   public static LocalSpark open(String master, Map<String, String> conf, boolean verbose) {
     SparkSession running = runningSession();
     if (running != null) {
       MaskgenFunctions.register(running);
       return new LocalSpark(running, false);
-    }
-    if (!verbose) {
-      quietLogging();
     }
     SparkSession.Builder b =
         SparkSession.builder()
@@ -50,6 +46,12 @@ public final class LocalSpark implements AutoCloseable {
     }
     conf.forEach(b::config);
     SparkSession spark = b.getOrCreate();
+    if (!verbose) {
+      // A failed query is reported in one line by the command; Spark would also log the failed
+      // task with its stack trace (bin/maskgen's conf/log4j2.properties keeps errors).
+      Configurator.setLevel("org.apache.spark.executor.Executor", Level.OFF);
+      Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.OFF);
+    }
     MaskgenFunctions.register(spark);
     return new LocalSpark(spark, true);
   }
@@ -71,16 +73,5 @@ public final class LocalSpark implements AutoCloseable {
       s = SparkSession.getDefaultSession();
     }
     return s.isEmpty() || s.get().sparkContext().isStopped() ? null : s.get();
-  }
-
-  /** Points log4j at the query commands' configuration, unless the user configured logging. */
-  private static void quietLogging() {
-    if (System.getProperty("log4j2.configurationFile") == null
-        && System.getProperty("log4j.configurationFile") == null) {
-      URL url = LocalSpark.class.getResource(LOG_CONFIG);
-      if (url != null) {
-        System.setProperty("log4j2.configurationFile", url.toString());
-      }
-    }
   }
 }
