@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = MaskgenCommand.Version.class,
     description = {
-      "Summarises a dataset: image and mask counts, masks per image, histograms of mask area,"
-          + " predicted_iou and stability_score, failed images grouped by reason, and the runs.",
+      "Summarises a dataset: counts, distributions, failures and runs.",
+      "Image and mask counts, masks per image, histograms of mask area, predicted_iou and"
+          + " stability_score, failed images grouped by reason, and the runs from _runs/."
     })
 public final class InspectCommand implements Callable<Integer> {
 

@@ -33,9 +33,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = MaskgenCommand.Version.class,
     description = {
-      "Draws all masks of one image over it, as Segment Anything's notebooks show them: a"
-          + " colour per mask (the same for a mask id every time), larger masks first so that"
-          + " smaller ones stay visible, with outlines. Writes a PNG file.",
+      "Draws the masks of one image over it and writes a PNG file.",
+      "As Segment Anything's notebooks show masks: a colour per mask (the same for a mask id"
+          + " every time), larger masks first so that smaller ones stay visible, outlines in the"
+          + " mask's colour."
     },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
