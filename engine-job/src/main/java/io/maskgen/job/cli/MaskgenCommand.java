@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = MaskgenCommand.Version.class,
     description = "Generates Segment-Anything-style mask datasets with Spark and queries them.",
-    subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      GenerateCommand.class,
+      SqlCommand.class,
+      RenderCommand.class,
+      InspectCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class MaskgenCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -28,7 +34,8 @@ public final class MaskgenCommand implements Runnable {
           CommandLine cmd = ex.getCommandLine();
           cmd.getErr().println("maskgen: " + ex.getMessage());
           cmd.getErr()
-              .println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+              .println(
+                  "Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
           return 2;
         });
     cl.setExecutionExceptionHandler(

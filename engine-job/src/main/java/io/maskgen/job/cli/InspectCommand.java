@@ -1,0 +1,50 @@
+package io.maskgen.job.cli;
+
+import io.maskgen.job.query.DatasetDir;
+import io.maskgen.job.query.DatasetReport;
+import io.maskgen.job.query.LocalSpark;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code maskgen inspect}: a summary of a dataset. */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    versionProvider = MaskgenCommand.Version.class,
+    description = {
+      "Summarises a dataset: counts, distributions, failures and runs.",
+      "Image and mask counts, masks per image, histograms of mask area, predicted_iou and"
+          + " stability_score, failed images grouped by reason, and the runs from _runs/."
+    })
+public final class InspectCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "The dataset.")
+  String dataset;
+
+  @Mixin SparkOptions sparkOptions;
+
+  @Override
+  public Integer call() {
+    DatasetDir dir = DatasetDir.of(dataset);
+    PrintWriter out = spec.commandLine().getOut();
+    try (LocalSpark local =
+        LocalSpark.open(sparkOptions.master, sparkOptions.conf, sparkOptions.verbose)) {
+      dir.registerViews(local.session());
+      out.print(DatasetReport.compute(local.session(), dir).render());
+      out.flush();
+      return 0;
+    } catch (UsageException e) {
+      throw e;
+    } catch (Exception e) {
+      return CommandFailures.report(
+          "inspect", e, sparkOptions.verbose, out, spec.commandLine().getErr());
+    }
+  }
+}

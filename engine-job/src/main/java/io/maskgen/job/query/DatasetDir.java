@@ -1,0 +1,244 @@
+package io.maskgen.job.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.maskgen.job.cli.UsageException;
+import io.maskgen.schema.DatasetColumns;
+import io.maskgen.spark.SparkSchemas;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A generated dataset: {@code DIR/images/} and {@code DIR/masks/} (Parquet, columns of {@link
+ * DatasetColumns}) and one JSON file per run in {@code DIR/_runs/}. {@code DIR} is a local path or
+ * a Hadoop URI ({@code s3a://bucket/out}). A dataset without any mask (every image failed) may lack
+ * {@code masks/}; its masks table is then empty.
+ */
+public final class DatasetDir {
+
+  private final String root;
+
+  private DatasetDir(String root) {
+    this.root =
+        root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
+  }
+
+  /**
+   * The dataset at {@code dir}. A local one is checked at once (before Spark starts), a remote one
+   * by {@link #check(Configuration)}.
+   *
+   * @throws UsageException if a local {@code dir} does not exist or has no {@code images/} folder
+   */
+  public static DatasetDir of(String dir) {
+    DatasetDir d = new DatasetDir(dir);
+    java.nio.file.Path local = d.localPath();
+    if (local != null) {
+      if (!Files.isDirectory(local)) {
+        throw new UsageException("Invalid --dataset: " + dir + " is not a folder");
+      }
+      if (!Files.isDirectory(local.resolve(DatasetColumns.IMAGES_TABLE))) {
+        throw missingImages(dir);
+      }
+    }
+    return d;
+  }
+
+  /** Checks a remote dataset (a no-op for a local one, checked already). */
+  public void check(Configuration conf) {
+    if (localPath() == null && !isDirectory(path(DatasetColumns.IMAGES_TABLE), conf)) {
+      throw missingImages(root);
+    }
+  }
+
+  /** The dataset folder as given. */
+  public String root() {
+    return root;
+  }
+
+  /** The {@code images} table. */
+  public Dataset<Row> images(SparkSession spark) {
+    return read(spark, DatasetColumns.IMAGES_TABLE, SparkSchemas.images());
+  }
+
+  /** The {@code masks} table; empty with the documented schema when there are no mask files. */
+  public Dataset<Row> masks(SparkSession spark) {
+    return read(spark, DatasetColumns.MASKS_TABLE, SparkSchemas.masks());
+  }
+
+  /** Registers the temp views {@code images} and {@code masks} in {@code spark}. */
+  public void registerViews(SparkSession spark) {
+    check(spark.sparkContext().hadoopConfiguration());
+    images(spark).createOrReplaceTempView(DatasetColumns.IMAGES_TABLE);
+    masks(spark).createOrReplaceTempView(DatasetColumns.MASKS_TABLE);
+  }
+
+  /**
+   * What the run files in {@code _runs/} say, in file name order; none if there is no such folder.
+   * A file that cannot be read or parsed becomes a {@link RunInfo} with its {@code problem} set.
+   */
+  public List<RunInfo> runs(Configuration conf) {
+    Path dir = path("_runs");
+    List<RunInfo> runs = new ArrayList<>();
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (!fs.exists(dir)) {
+        return runs;
+      }
+      FileStatus[] files = fs.listStatus(dir, p -> p.getName().endsWith(".json"));
+      Arrays.sort(files, Comparator.comparing(f -> f.getPath().getName()));
+      ObjectMapper mapper = new ObjectMapper();
+      for (FileStatus f : files) {
+        try (InputStream in = fs.open(f.getPath())) {
+          runs.add(RunInfo.of(f.getPath().getName(), mapper.readTree(in)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          runs.add(RunInfo.unreadable(f.getPath().getName(), e.getOriginalMessage()));
+        } catch (IOException e) {
+          runs.add(RunInfo.unreadable(f.getPath().getName(), e.toString()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir, e);
+    }
+    return runs;
+  }
+
+  /**
+   * One run file of {@code _runs/}. Missing values are null.
+   *
+   * @param file the file name
+   * @param runId {@code run_id}
+   * @param started {@code started}, as written (an ISO-8601 time)
+   * @param images {@code images}: images the run processed
+   * @param masks {@code masks}: masks it wrote
+   * @param generator {@code generator} fingerprint
+   * @param problem why the file could not be read, or null
+   */
+  public record RunInfo(
+      String file,
+      String runId,
+      String started,
+      Long images,
+      Long masks,
+      String generator,
+      String problem) {
+
+    static RunInfo of(String file, JsonNode json) {
+      if (json == null || !json.isObject()) {
+        return unreadable(file, "not a JSON object");
+      }
+      return new RunInfo(
+          file,
+          text(json, "run_id", "runId"),
+          text(json, "started", "started_at", "startedAt"),
+          number(json, "images", "image_count", "imageCount"),
+          number(json, "masks", "mask_count", "maskCount"),
+          text(json, "generator"),
+          null);
+    }
+
+    static RunInfo unreadable(String file, String problem) {
+      return new RunInfo(file, null, null, null, null, null, problem);
+    }
+
+    private static String text(JsonNode json, String... keys) {
+      for (String k : keys) {
+        JsonNode v = json.get(k);
+        if (v != null && !v.isNull() && v.isValueNode()) {
+          return v.asText();
+        }
+      }
+      return null;
+    }
+
+    private static Long number(JsonNode json, String... keys) {
+      for (String k : keys) {
+        JsonNode v = json.get(k);
+        if (v != null && v.canConvertToLong()) {
+          return v.asLong();
+        }
+      }
+      return null;
+    }
+  }
+
+  private Dataset<Row> read(SparkSession spark, String table, StructType schema) {
+    Path dir = path(table);
+    if (!hasDataFiles(dir, spark.sparkContext().hadoopConfiguration())) {
+      return spark.createDataFrame(List.of(), schema);
+    }
+    return spark.read().parquet(dir.toString());
+  }
+
+  private Path path(String child) {
+    return new Path(new Path(root), child);
+  }
+
+  /** A local {@code java.nio} path when the dataset is on the local file system, else null. */
+  private java.nio.file.Path localPath() {
+    URI uri = new Path(root).toUri();
+    if (uri.getScheme() == null) {
+      return java.nio.file.Path.of(root);
+    }
+    return uri.getScheme().equals("file") ? java.nio.file.Path.of(uri.getPath()) : null;
+  }
+
+  private static boolean isDirectory(Path p, Configuration conf) {
+    try {
+      return p.getFileSystem(conf).getFileStatus(p).isDirectory();
+    } catch (java.io.FileNotFoundException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + p, e);
+    }
+  }
+
+  /** Whether {@code dir} holds a data file (Spark skips paths with a part starting _ or .). */
+  private static boolean hasDataFiles(Path dir, Configuration conf) {
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (!fs.exists(dir)) {
+        return false;
+      }
+      String base = fs.makeQualified(dir).toUri().getPath();
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+      while (it.hasNext()) {
+        String rel = it.next().getPath().toUri().getPath().substring(base.length());
+        boolean hidden = false;
+        for (String part : rel.split("/")) {
+          hidden |= part.startsWith("_") || part.startsWith(".");
+        }
+        if (!hidden) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir, e);
+    }
+  }
+
+  private static UsageException missingImages(String dir) {
+    return new UsageException(
+        "Invalid --dataset: "
+            + dir
+            + " has no images/ folder; expected a dataset written by maskgen generate"
+            + " (images/ and masks/ Parquet tables, _runs/)");
+  }
+}
