@@ -1,0 +1,200 @@
+package io.maskgen.model.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import io.maskgen.image.PreparedImage;
+import io.maskgen.image.Preprocessing;
+import io.maskgen.image.RgbImage;
+import io.maskgen.model.ClipModel;
+import io.maskgen.model.DecodedMasks;
+import io.maskgen.model.ImageEmbedding;
+import io.maskgen.model.PointPrompts;
+import io.maskgen.model.SegmentationModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The DJL runtime on the shipped models, with both engines: real loading and inference. */
+class DjlRuntimeTest {
+
+  @TempDir Path tmp;
+
+  static Path shipped(String name) {
+    Path p = Path.of("models", name);
+    return Files.isDirectory(p) ? p : Path.of("model-udf", "models", name);
+  }
+
+  /** 512 x 384 gray image with a red square [100, 300) x [60, 260). */
+  static RgbImage redSquare() {
+    int w = 512;
+    int h = 384;
+    byte[] rgb = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        boolean in = x >= 100 && x < 300 && y >= 60 && y < 260;
+        int p = (y * w + x) * 3;
+        rgb[p] = (byte) (in ? 220 : 90);
+        rgb[p + 1] = (byte) (in ? 30 : 140);
+        rgb[p + 2] = (byte) (in ? 30 : 90);
+      }
+    }
+    return new RgbImage(w, h, rgb);
+  }
+
+  private static DecodedMasks decodeSquare(SegmentationModel m) {
+    PreparedImage in =
+        Preprocessing.prepare(redSquare(), m.spec().imageSize(), m.spec().pixelMean(), m.spec().pixelStd());
+    try (ImageEmbedding e = m.encode(in)) {
+      // (200, 160) in the image is (400, 320) in the 1024 frame (scale 2).
+      return m.decode(e, PointPrompts.singlePoints(new float[] {400, 320, 20, 20}));
+    }
+  }
+
+  @Test
+  void bothEnginesGiveTheSameLogitsFromTheSamePackageFormat() {
+    try (SegmentationModel onnx = ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU);
+        SegmentationModel torch =
+            ModelPackages.loadSegmenter(shipped("tiny-sam-torchscript"), DeviceChoice.CPU)) {
+      DecodedMasks a = decodeSquare(onnx);
+      DecodedMasks b = decodeSquare(torch);
+      assertThat(b.batch()).isEqualTo(a.batch());
+      assertThat(b.masksPerPrompt()).isEqualTo(a.masksPerPrompt());
+      assertThat(b.height()).isEqualTo(a.height());
+      for (int i = 0; i < a.logits().length; i++) {
+        assertThat(b.logits()[i]).isCloseTo(a.logits()[i], within(1e-3f));
+      }
+      for (int i = 0; i < a.iouPredictions().length; i++) {
+        assertThat(b.iouPredictions()[i]).isCloseTo(a.iouPredictions()[i], within(1e-4f));
+      }
+    }
+  }
+
+  @Test
+  void pointInsideTheRedSquareSegmentsTheSquare() {
+    try (SegmentationModel m = ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU)) {
+      DecodedMasks d = decodeSquare(m);
+      int l = d.height();
+      assertThat(l).isEqualTo(256);
+      // The square is [200, 600) x [120, 520) in the 1024 frame: cells [50, 150) x [30, 130).
+      int inside = 0;
+      int insideOn = 0;
+      int outsideOn = 0;
+      int off = d.offset(0, 0);
+      for (int y = 0; y < 96; y++) { // the image covers 768 / 4 rows of the padded frame
+        for (int x = 0; x < 128; x++) {
+          boolean in = x >= 50 && x < 150 && y >= 30 && y < 130;
+          boolean on = d.logits()[off + y * l + x] > 0;
+          inside += in ? 1 : 0;
+          insideOn += in && on ? 1 : 0;
+          outsideOn += !in && on ? 1 : 0;
+        }
+      }
+      assertThat(insideOn).isGreaterThan((int) (0.95 * inside));
+      assertThat(outsideOn).isLessThan((int) (0.02 * inside));
+      assertThat(d.iouPredictions()[0]).isGreaterThan(0.88f);
+    }
+  }
+
+  @Test
+  void clipTextRedIsClosestToTheRedPatchOnBothEngines() {
+    for (String pkg : new String[] {"tiny-clip", "tiny-clip-torchscript"}) {
+      try (ClipModel clip = ModelPackages.loadClip(shipped(pkg), DeviceChoice.CPU)) {
+        int s = clip.spec().imageSize();
+        int[][] colours = {{220, 30, 30}, {40, 170, 50}, {30, 60, 210}};
+        float[] batch = new float[3 * 3 * s * s];
+        for (int i = 0; i < 3; i++) {
+          for (int c = 0; c < 3; c++) {
+            float v = (colours[i][c] / 255f - clip.spec().pixelMean()[c]) / clip.spec().pixelStd()[c];
+            java.util.Arrays.fill(batch, (i * 3 + c) * s * s, (i * 3 + c + 1) * s * s, v);
+          }
+        }
+        float[][] images = clip.embedImages(batch, 3);
+        String[] words = {"red", "a green object", "BLUE"};
+        for (int q = 0; q < 3; q++) {
+          float[] t = clip.embedText(words[q]);
+          assertThat(norm(t)).isCloseTo(1.0, within(1e-5));
+          int best = 0;
+          for (int i = 1; i < 3; i++) {
+            if (dot(images[i], t) > dot(images[best], t)) {
+              best = i;
+            }
+          }
+          assertThat(best).as(pkg + ": " + words[q]).isEqualTo(q);
+        }
+      }
+    }
+  }
+
+  @Test
+  void noNativeArraysOutliveTheirCallsAndClosingReleasesEverything() {
+    DjlSegmentationModel m =
+        (DjlSegmentationModel) ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU);
+    NDManager root = encoderManager(m);
+    int before = root.getManagedArrays().size();
+    for (int i = 0; i < 3; i++) {
+      decodeSquare(m);
+    }
+    assertThat(m.openEmbeddings()).isZero();
+    assertThat(root.getManagedArrays()).hasSize(before);
+    m.close();
+    assertThat(root.isOpen()).isFalse();
+  }
+
+  private static NDManager encoderManager(DjlSegmentationModel m) {
+    try {
+      var f = DjlSegmentationModel.class.getDeclaredField("encoder");
+      f.setAccessible(true);
+      return ((ai.djl.Model) f.get(m)).getNDManager();
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void badPackagesNameTheFileAndTheField() throws IOException {
+    Path dir = tmp.resolve("pkg");
+    Files.createDirectories(dir);
+    assertThatThrownBy(() -> ModelPackages.readSegmenterSpec(dir))
+        .hasMessageContaining("has no model.json");
+    Files.writeString(dir.resolve("model.json"), "{\"name\": \"x\", \"engine\": \"TensorFlow\"}");
+    assertThatThrownBy(() -> ModelPackages.readSegmenterSpec(dir))
+        .hasMessageContaining("model.json: field 'engine' is 'TensorFlow' (allowed: OnnxRuntime, PyTorch)");
+    Files.writeString(
+        dir.resolve("model.json"),
+        "{\"name\": \"x\", \"engine\": \"OnnxRuntime\", \"encoder\": \"e.onnx\"}");
+    assertThatThrownBy(() -> ModelPackages.readSegmenterSpec(dir))
+        .hasMessageContaining("field 'encoder' names e.onnx, which does not exist");
+    Files.writeString(dir.resolve("model.json"), "{\"name\": ");
+    assertThatThrownBy(() -> ModelPackages.readSegmenterSpec(dir))
+        .hasMessageContaining("model.json: invalid JSON");
+  }
+
+  @Test
+  void deviceChoicesParseOrNameTheAllowedForms() {
+    assertThat(DeviceChoice.parse("auto")).isEqualTo(DeviceChoice.AUTO);
+    assertThat(DeviceChoice.parse("CPU")).isEqualTo(DeviceChoice.CPU);
+    assertThat(DeviceChoice.parse("gpu:3")).hasToString("gpu:3");
+    assertThat(DeviceChoice.parse("gpu")).hasToString("gpu:0");
+    assertThatThrownBy(() -> DeviceChoice.parse("gpu:-1")).hasMessageContaining("allowed: auto, cpu");
+    assertThatThrownBy(() -> DeviceChoice.parse("tpu")).hasMessageContaining("Invalid --device: 'tpu'");
+    assertThat(DeviceChoice.AUTO.toDevice("OnnxRuntime").isGpu())
+        .isEqualTo(ai.djl.engine.Engine.getEngine("OnnxRuntime").getGpuCount() > 0);
+  }
+
+  static double dot(float[] a, float[] b) {
+    double d = 0;
+    for (int i = 0; i < a.length; i++) {
+      d += a[i] * b[i];
+    }
+    return d;
+  }
+
+  static double norm(float[] a) {
+    return Math.sqrt(dot(a, a));
+  }
+}
