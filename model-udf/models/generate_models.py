@@ -30,9 +30,9 @@ SAM_PIXEL_MEAN = [123.675, 116.28, 103.53]
 SAM_PIXEL_STD = [58.395, 57.12, 57.375]
 # Neighbouring 4x4 blocks whose colours differ by less than this (Euclidean RGB, 0-1 scale)
 # share a region. Level 0 only scores the masks; levels 1-3 give the three masks.
-EDGE_TOLERANCES = [0.025, 0.05, 0.09, 0.15]
-# Cap on rounds of region labelling (each stops early once labels settle; flat scenes take 3-4
-# rounds, the photos in shared/testdata up to 17).
+EDGE_TOLERANCES = [0.03, 0.045, 0.065, 0.09]
+# Cap on rounds of region labelling, which stops once a round changes no label: flat scenes
+# settle after 2-3 rounds, the photos in shared/testdata after 11-23.
 MAX_LABEL_ROUNDS = 64
 LOGIT_CLAMP = 10.0  # logits saturate at +-10, so 0 lies half way between cell centres
 
@@ -152,7 +152,8 @@ class TinySamEncoder(torch.nn.Module):
 
 class TinySamDecoder(torch.nn.Module):
     """Region segmenter. Mask m (0..2) is the union of the level m + 1 regions of the
-    foreground points, less those holding a background point. Low-res logits: +L in the
+    foreground points; where such a region holds a background point, the point's largest
+    region below that holds none takes its place. Low-res logits: +L in the
     mask's core (the same points' level m regions), +0.5 in the rest of the mask, -L outside;
     so SAM's stability score (offset 1) is about the share of the mask in its core. Predicted
     IoU: that share, times 1 - 0.5 / sqrt(mask area in blocks) for the 4x4 quantisation.
@@ -179,33 +180,43 @@ class TinySamDecoder(torch.nn.Module):
         key = torch.index_select(labels, 1, idx).reshape(levels, b, n).permute(1, 2, 0)
         key_area = torch.index_select(region_areas.reshape(levels, cells), 1, idx)
         key_area = key_area.reshape(levels, b, n).permute(1, 2, 0)  # [B,N,levels]
-        fg = (point_labels == 1).unsqueeze(2) & (key >= 0)
+        fg = (point_labels == 1).unsqueeze(2) & (key >= 0)  # [B,N,levels]
         bg = (point_labels == 0).unsqueeze(2) & (key >= 0)
         same = key.unsqueeze(2) == key.unsqueeze(1)  # [B,N,N',levels]
-        # Regions are equal or disjoint: a background point removes the whole region of any
-        # foreground point it shares one with, and a region counts once.
+        # Regions are equal or disjoint and grow with the level. A foreground point's region
+        # stops counting from the first level at which it holds a background point; the masks
+        # above take its largest region below (top). A region shared by points counts once.
         fg = fg & ~(same & bg.unsqueeze(1)).any(dim=2)
         order = torch.arange(n)
         earlier = (order.unsqueeze(1) > order.unsqueeze(0)).reshape(1, n, n, 1)
         first = fg & ~(same & fg.unsqueeze(1) & earlier).any(dim=2)
         key = torch.where(first, key, torch.tensor(-2.0))
+        top = fg.to(torch.float32).sum(dim=2) - 1.0  # [B,N]; -1: no level
+        top_at = torch.clamp(top, min=0.0).to(torch.int64).unsqueeze(2)
+        top_first = torch.gather(first, 2, top_at).squeeze(2) & (top >= 0)
+        extra = (levels - 1.0 - top) * top_first.to(torch.float32)  # levels the top fills
 
-        # At most one point matches a block per level, so the sum over points and levels
-        # counts the levels whose region holds the block: its depth. Regions grow with the
-        # level, so block in mask m <=> depth >= 3 - m, in its core <=> depth >= 4 - m.
+        # The depth of a block: the number of levels whose mask holds it. Block in mask m
+        # (level m + 1) <=> depth >= 3 - m; in its core (level m) <=> depth >= 4 - m.
         member = (labels.reshape(1, 1, levels, cells) == key.unsqueeze(3)).to(torch.float32)
-        area = (key_area * first.to(torch.float32)).sum(dim=1)  # [B,levels]
+        eff = torch.minimum(torch.arange(levels).reshape(1, 1, levels), top_at)
+        counted = torch.gather(key_area * first.to(torch.float32), 2, eff)
+        area = (counted * (top >= 0).to(torch.float32).unsqueeze(2)).sum(dim=1)  # [B,levels]
         if self.mask_input:
             # A mask prompt restricts the masks to it.
             use = (has_mask_input > 0.5).reshape(b, 1, 1, 1)
             member = member * ((mask_input.reshape(b, 1, 1, cells) > 0) | ~use).to(torch.float32)
-            area = torch.where(use.reshape(b, 1), member.sum(dim=(1, 3)), area)
-        depth = member.sum(dim=(1, 2)).reshape(b, 1, lr, lr)
-        base = 0.5 + (LOGIT_CLAMP + 0.5) * (depth - 3.0)
+        own = member.sum(dim=2)  # [B,N,cells]
+        depth = (own + extra.unsqueeze(2) * torch.clamp(own, max=1.0)).sum(dim=1)
+        if self.mask_input:
+            need = (levels - torch.arange(levels)).to(torch.float32).reshape(1, levels, 1)
+            counts = (depth.unsqueeze(1) >= need).to(torch.float32).sum(dim=2)
+            area = torch.where(use.reshape(b, 1), counts, area)
+        base = 0.5 + (LOGIT_CLAMP + 0.5) * (depth.reshape(b, 1, lr, lr) - 3.0)
         logits = torch.clamp(base + self.mask_offsets, -LOGIT_CLAMP, LOGIT_CLAMP)  # [B,3,L,L]
 
         mask_area = torch.clamp(area[:, 1:], min=1.0)
-        iou = area[:, :-1] / mask_area * (1.0 - 0.5 / torch.sqrt(mask_area))
+        iou = torch.clamp(area[:, :-1] / mask_area, 0.0, 1.0) * (1.0 - 0.5 / torch.sqrt(mask_area))
         return logits, iou
 
 
@@ -417,7 +428,9 @@ def write_tiny_sam():
     mask_in = torch.zeros(2, 1, 256, 256)
     has_mask = torch.zeros(2)
     common = {"image_size": SAM_IMAGE_SIZE, "pixel_mean": SAM_PIXEL_MEAN,
-              "pixel_std": SAM_PIXEL_STD, "mask_threshold": 0.0}
+              "pixel_std": SAM_PIXEL_STD, "mask_threshold": 0.0,
+              "description": "maskgen's built-in segmenter: colour regions, no trained weights;"
+                             " written by generate_models.py (see README.md)"}
     points_axes = {"point_coords": {0: "batch", 1: "points"},
                    "point_labels": {0: "batch", 1: "points"},
                    "masks": {0: "batch"}, "iou_predictions": {0: "batch"}}
@@ -474,7 +487,9 @@ def write_tiny_clip():
     mask = (ids != 0).to(torch.int64)
     common = {"image_size": CLIP_IMAGE_SIZE, "pixel_mean": CLIP_PIXEL_MEAN,
               "pixel_std": CLIP_PIXEL_STD, "context_length": CLIP_CONTEXT, "pad_token_id": 0,
-              "tokenizer": "tokenizer.json"}
+              "tokenizer": "tokenizer.json",
+              "description": "maskgen's built-in CLIP: embeds colour names, no trained weights;"
+                             " written by generate_models.py (see README.md)"}
     tok = tokenizer_json(vocab)
 
     out = os.path.join(HERE, "tiny-clip")
