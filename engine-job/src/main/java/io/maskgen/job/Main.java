@@ -9,7 +9,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = MaskgenCommand.commandLine().execute(args);
+    int code = MaskgenCommand.commandLine(args).execute(args);
     System.exit(code);
   }
 }

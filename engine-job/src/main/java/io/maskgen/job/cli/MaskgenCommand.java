@@ -27,11 +27,44 @@ public final class MaskgenCommand implements Runnable {
 
   /** A command line with the project's error handling: bad options exit 2 with one clear line. */
   public static CommandLine commandLine() {
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * A command line for {@code args}: when they name {@code --config FILE}, the file's values become
+   * the defaults of the subcommand's options (a flag on the command line still wins).
+   */
+  public static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new MaskgenCommand());
+    java.nio.file.Path config = ConfigFileDefaults.findConfigArg(args);
+    UsageException[] configError = {null};
+    if (config != null) {
+      try {
+        ConfigFileDefaults defaults = ConfigFileDefaults.read(config);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+          if (sub.getCommandSpec().findOption("--config") != null) {
+            defaults.checkKeys(sub.getCommandSpec());
+            sub.setDefaultValueProvider(defaults);
+          }
+        }
+      } catch (UsageException e) {
+        configError[0] = e;
+        cl.setExecutionStrategy(
+            parseResult -> {
+              cl.getErr().println("maskgen: " + e.getMessage());
+              return 2;
+            });
+      }
+    }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(
-        (ex, args) -> {
+        (ex, badArgs) -> {
           CommandLine cmd = ex.getCommandLine();
+          if (configError[0] != null) {
+            // The config file's problem explains the rest (e.g. options it should have set).
+            cmd.getErr().println("maskgen: " + configError[0].getMessage());
+            return 2;
+          }
           cmd.getErr().println("maskgen: " + ex.getMessage());
           cmd.getErr()
               .println(
