@@ -132,7 +132,7 @@ class ShippedModelsQualityIT {
   @Test
   void torchScriptAndOnnxGiveTheSameMasks() {
     try (AutomaticMaskGenerator g = new AutomaticMaskGenerator(torch, AmgParams.defaults(), 2)) {
-      for (int s = 0; s < 10; s++) {
+      for (int s = 0; s < SCENES; s++) {
         List<GeneratedMask> a = onnxResults.get(s).masks();
         List<GeneratedMask> b = g.generate(scenes.get(s).image()).masks();
         assertThat(b).as("scene %d", s).hasSameSizeAs(a);
