@@ -241,7 +241,7 @@ public final class GenerateJob {
     return spark;
   }
 
-  private static void checkOutputIsFree(Configuration hadoop, Path out) {
+  static void checkOutputIsFree(Configuration hadoop, Path out) {
     try {
       FileSystem fs = out.getFileSystem(hadoop);
       for (String table : List.of(DatasetColumns.IMAGES_TABLE, DatasetColumns.MASKS_TABLE)) {
@@ -256,7 +256,7 @@ public final class GenerateJob {
     }
   }
 
-  private static void writeReport(Configuration hadoop, Path out, RunReport report) {
+  static void writeReport(Configuration hadoop, Path out, RunReport report) {
     Path file = new Path(new Path(out, "_runs"), report.runId() + ".json");
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     try (OutputStream o = file.getFileSystem(hadoop).create(file, false)) {

@@ -2,6 +2,7 @@ package io.maskgen.job;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,7 +12,7 @@ import java.util.function.LongSupplier;
  */
 final class Progress implements AutoCloseable {
 
-  private final PrintStream out;
+  private final Consumer<String> out;
   private final long totalImages;
   private final int totalShards;
   private final LongSupplier images;
@@ -25,6 +26,12 @@ final class Progress implements AutoCloseable {
    */
   Progress(PrintStream out, long totalImages, int totalShards, LongSupplier images,
       LongSupplier masks, LongSupplier shardsDone, long periodMillis) {
+    this(out::println, totalImages, totalShards, images, masks, shardsDone, periodMillis);
+  }
+
+  /** The same, printing each line with {@code out}. */
+  Progress(Consumer<String> out, long totalImages, int totalShards, LongSupplier images,
+      LongSupplier masks, LongSupplier shardsDone, long periodMillis) {
     this.out = out;
     this.totalImages = totalImages;
     this.totalShards = totalShards;
@@ -37,7 +44,7 @@ final class Progress implements AutoCloseable {
               try {
                 while (true) {
                   Thread.sleep(periodMillis);
-                  out.println(line());
+                  out.accept(line());
                 }
               } catch (InterruptedException e) {
                 // closed

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       RenderCommand.class,
       InspectCommand.class,
+      ExportCommand.class,
+      ImportSa1bCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MaskgenCommand implements Runnable {

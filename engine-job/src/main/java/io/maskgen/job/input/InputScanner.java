@@ -206,7 +206,8 @@ public final class InputScanner {
     return f.startsWith(r) ? f.substring(r.length()) : file.getName();
   }
 
-  static String extension(String name) {
+  /** The lower-case extension of a file name, without the dot; empty when there is none. */
+  public static String extension(String name) {
     int dot = name.lastIndexOf('.');
     return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
