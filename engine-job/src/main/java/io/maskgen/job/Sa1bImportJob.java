@@ -102,7 +102,8 @@ public final class Sa1bImportJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path out = new Path(config.output());
     GenerateJob.checkOutputIsFree(hadoop, out);
-    Plan plan = scan(config.inputs(), hadoop, config.filesPerShard());
+    Plan plan =
+        scan(config.inputs(), hadoop, config.filesPerShard(), Math.max(1, jsc.defaultParallelism()));
     if (plan.tasks() == 0) {
       throw new UsageException(
           "No SA-1B .json files or .tar shards found in --input "
@@ -205,8 +206,10 @@ public final class Sa1bImportJob {
    * .tar} shards and globs. In a folder, an image file and a JSON file with the same path but the
    * extension are a pair; an image without its JSON is kept as a source that will fail (it has no
    * annotations). Names starting with {@code .} or {@code _} are skipped, as {@code generate} does.
+   * Loose files go in groups of at most {@code filesPerShard}, smaller when there are few files so
+   * that every task slot gets at least two groups.
    */
-  static Plan scan(List<String> inputs, Configuration conf, int filesPerShard) {
+  static Plan scan(List<String> inputs, Configuration conf, int filesPerShard, int parallelism) {
     Map<String, Source> byId = new LinkedHashMap<>();
     Map<String, Boolean> tars = new LinkedHashMap<>();
     for (String input : inputs) {
@@ -252,9 +255,11 @@ public final class Sa1bImportJob {
       }
     }
     List<Source> sources = new ArrayList<>(byId.values());
+    int group =
+        Math.max(1, Math.min(filesPerShard, (int) Math.ceil(sources.size() / (2.0 * parallelism))));
     List<List<Source>> groups = new ArrayList<>();
-    for (int i = 0; i < sources.size(); i += filesPerShard) {
-      groups.add(List.copyOf(sources.subList(i, Math.min(sources.size(), i + filesPerShard))));
+    for (int i = 0; i < sources.size(); i += group) {
+      groups.add(List.copyOf(sources.subList(i, Math.min(sources.size(), i + group))));
     }
     return new Plan(groups, List.copyOf(tars.keySet()));
   }
