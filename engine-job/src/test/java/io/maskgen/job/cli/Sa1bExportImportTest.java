@@ -294,6 +294,13 @@ class Sa1bExportImportTest {
                 + " FROM masks");
     assertThat(sql.code()).as(sql.err()).isZero();
     assertThat(sql.out()).contains(data.maskCount() + "," + data.maskCount());
+    Run inspect = run("inspect", "--dataset", back.toString());
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out())
+        .contains("images  4 (4 ok, 0 failed)")
+        .contains("masks   " + data.maskCount())
+        .contains("import-1")
+        .contains("sa1b-import");
   }
 
   @Test
