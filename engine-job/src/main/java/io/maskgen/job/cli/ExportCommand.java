@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  bin/maskgen export --dataset /tmp/maskgen-demo --output /tmp/maskgen-sa1b",
-      "  bin/maskgen export --dataset s3a://bucket/masks/v1 --output s3a://bucket/sa1b/v1 \\",
-      "      --master spark://host:7077"
+      "  bin/maskgen export --dataset s3a://bucket/masks/v1 \\",
+      "      --output s3a://bucket/sa1b/v1 --master spark://host:7077"
     },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
