@@ -205,7 +205,8 @@ public final class Sa1bImportJob {
    * Expands the inputs on the driver: folders (recursive), single {@code .json} files, {@code
    * .tar} shards and globs. In a folder, an image file and a JSON file with the same path but the
    * extension are a pair; an image without its JSON is kept as a source that will fail (it has no
-   * annotations). Names starting with {@code .} or {@code _} are skipped, as {@code generate} does.
+   * annotations). Paths with a part starting with {@code .} or {@code _} (below the input root)
+   * are skipped, like Spark's hidden files.
    * Loose files go in groups of at most {@code filesPerShard}, smaller when there are few files so
    * that every task slot gets at least two groups.
    */
@@ -302,7 +303,8 @@ public final class Sa1bImportJob {
     for (FileStatus f : found) {
       Path p = f.getPath();
       String name = p.getName();
-      if (name.startsWith(".") || name.startsWith("_")) {
+      String relative = relativize(root, p);
+      if (hidden(relative)) {
         continue;
       }
       String ext = InputScanner.extension(name);
@@ -314,7 +316,7 @@ public final class Sa1bImportJob {
       if (!json && !InputScanner.IMAGE_EXTENSIONS.contains(ext)) {
         continue;
       }
-      String id = InputScanner.stripExtension(relativize(root, p));
+      String id = InputScanner.stripExtension(relative);
       String[] pair = pairs.computeIfAbsent(id, k -> new String[2]);
       int slot = json ? 0 : 1;
       if (pair[slot] == null || p.toString().compareTo(pair[slot]) < 0) {
@@ -338,6 +340,16 @@ public final class Sa1bImportJob {
                 + ")");
       }
     }
+  }
+
+  /** Whether a part of the path starts with {@code .} or {@code _} (Spark's hidden files). */
+  private static boolean hidden(String relative) {
+    for (String part : relative.split("/")) {
+      if (part.startsWith(".") || part.startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String relativize(Path root, Path file) {

@@ -399,6 +399,9 @@ class Sa1bExportImportTest {
         good.replaceFirst("\"size\":\\[120,160\\]", "\"size\":[121,160]"));
     Files.writeString(in.resolve("not_sa1b.json"), "[1, 2, 3]");
     Files.write(in.resolve("lonely.png"), Files.readAllBytes(data.root.resolve("input/scene_1.png")));
+    Files.createDirectories(in.resolve("_meta"));
+    Files.writeString(in.resolve("_meta/notes.json"), "{}");
+    Files.writeString(in.resolve(".hidden.json"), "{}");
     Path out = tmp.resolve("mixed/out");
     Run r =
         run("import-sa1b", "--input", in.toString(), "--output", out.toString(), "--no-progress");
