@@ -74,6 +74,7 @@ public final class SearchBenchmark {
             .master("local[2]")
             .appName("search-bench")
             .config("spark.ui.enabled", "false")
+            .config("spark.sql.warehouse.dir", root.resolve("spark-warehouse").toString())
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();

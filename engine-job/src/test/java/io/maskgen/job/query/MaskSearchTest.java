@@ -141,6 +141,25 @@ class MaskSearchTest {
   }
 
   @Test
+  void givesTheSameResultsWithTheRowByRowParquetReader() {
+    spark.conf().set("spark.sql.parquet.enableVectorizedReader", "false");
+    try {
+      Dataset<Row> rowScan = spark.read().parquet(tmp.resolve("masks").toString());
+      assertThat(rowScan.queryExecution().executedPlan().toString()).doesNotContain("ColumnarToRow");
+      float[] q = query(3, DIM);
+      MaskSearch.Result r = MaskSearch.search(rowScan, q, 25, null, null);
+      assertSameHits(r.hits(), bruteForce(q, null).subList(0, 25));
+      MaskSearch.Result one = MaskSearch.search(rowScan, q, 1000, "img_7", null);
+      assertSameHits(one.hits(), bruteForce(q, "img_7"));
+      assertThatThrownBy(() -> MaskSearch.search(rowScan, query(1, DIM + 1), 3, "img_0", null))
+          .rootCause()
+          .hasMessageContaining("of image 'img_0' has a clip_embedding of length " + DIM);
+    } finally {
+      spark.conf().unset("spark.sql.parquet.enableVectorizedReader");
+    }
+  }
+
+  @Test
   void filtersByImageAndMinScore() {
     float[] q = query(9, DIM);
     MaskSearch.Result one = MaskSearch.search(masks, q, 1000, "img_7", null);
