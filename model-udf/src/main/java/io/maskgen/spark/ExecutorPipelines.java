@@ -42,12 +42,7 @@ public final class ExecutorPipelines {
         SEGMENTERS.computeIfAbsent(
             spec.model() + "|" + device,
             k -> ModelPackages.loadSegmenter(ModelLocations.local(spec.model(), conf), device));
-    ClipModel clip =
-        spec.clip() == null
-            ? null
-            : CLIPS.computeIfAbsent(
-                spec.clip() + "|" + device,
-                k -> ModelPackages.loadClip(ModelLocations.local(spec.clip(), conf), device));
+    ClipModel clip = spec.clip() == null ? null : clip(spec.clip(), device);
     return new ImagePipeline(
         seg,
         clip,
@@ -57,6 +52,16 @@ public final class ExecutorPipelines {
         spec.generator(),
         spec.runId(),
         spec.parallelism());
+  }
+
+  /**
+   * The CLIP model at {@code location} (see {@link ModelLocations}) on {@code device}, loaded once
+   * per JVM and shared; closed when the JVM exits.
+   */
+  public static ClipModel clip(String location, DeviceChoice device) {
+    return CLIPS.computeIfAbsent(
+        location + "|" + device,
+        k -> ModelPackages.loadClip(ModelLocations.local(location, new Configuration()), device));
   }
 
   /**

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       RenderCommand.class,
       InspectCommand.class,
+      SearchCommand.class,
       ExportCommand.class,
       ImportSa1bCommand.class,
       CommandLine.HelpCommand.class

@@ -1,9 +1,11 @@
 package io.maskgen.job.cli;
 
+import io.maskgen.job.query.DatasetClip;
 import io.maskgen.job.query.DatasetDir;
 import io.maskgen.job.query.LocalSpark;
 import io.maskgen.job.query.ResultPrinter;
 import io.maskgen.job.query.ResultPrinter.Format;
+import io.maskgen.spark.MaskgenFunctions;
 import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.List;
@@ -26,7 +28,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs a Spark SQL statement over a dataset and prints the result.",
       "Tables: masks, images. Functions: rle_area, rle_bbox, rle_iou, rle_union,"
-          + " rle_intersection, rle_to_png, cosine. Any Spark SQL works, also on files:"
+          + " rle_intersection, rle_to_png, cosine, and clip_text(text): the text's unit-length"
+          + " embedding by the dataset's CLIP model, e.g. ORDER BY cosine(clip_embedding,"
+          + " clip_text('red')) DESC. Any Spark SQL works, also on files:"
           + " SELECT * FROM json.`/path/file.json`."
     },
     exitCodeListHeading = "Exit codes:%n",
@@ -67,6 +71,14 @@ public final class SqlCommand implements Callable<Integer> {
       description = "Cut table cells longer than N characters (default: ${DEFAULT-VALUE}).")
   int maxWidth;
 
+  @Option(
+      names = "--clip-model",
+      paramLabel = "NAME|DIR",
+      description =
+          "The CLIP model of clip_text(text): a shipped name (tiny-clip), a folder or a Hadoop"
+              + " URI; default: the model of the dataset's newest run (_runs/*.json).")
+  String clipModel;
+
   @Mixin SparkOptions sparkOptions;
 
   @Parameters(arity = "1..*", paramLabel = "SQL", description = "The statement; words are joined.")
@@ -89,6 +101,9 @@ public final class SqlCommand implements Callable<Integer> {
       try {
         SparkSession spark = local.session();
         dir.registerViews(spark);
+        MaskgenFunctions.register(
+            spark,
+            DatasetClip.embedder(dir, clipModel, spark.sparkContext().hadoopConfiguration()));
         Dataset<Row> result = spark.sql(String.join(" ", sql));
         boolean cut = false;
         Iterator<Row> rows;

@@ -128,6 +128,8 @@ public final class DatasetDir {
    * @param images {@code images}: images the run processed
    * @param masks {@code masks}: masks it wrote
    * @param generator {@code generator} fingerprint
+   * @param clip {@code clip}: the CLIP model location the run used, null when it ran without one
+   *     (or the file does not say)
    * @param problem why the file could not be read, or null
    */
   public record RunInfo(
@@ -137,6 +139,7 @@ public final class DatasetDir {
       Long images,
       Long masks,
       String generator,
+      String clip,
       String problem) {
 
     static RunInfo of(String file, JsonNode json) {
@@ -150,11 +153,12 @@ public final class DatasetDir {
           number(json, "images", "image_count", "imageCount"),
           number(json, "masks", "mask_count", "maskCount"),
           text(json, "generator"),
+          text(json, "clip"),
           null);
     }
 
     static RunInfo unreadable(String file, String problem) {
-      return new RunInfo(file, null, null, null, null, null, problem);
+      return new RunInfo(file, null, null, null, null, null, null, problem);
     }
 
     private static String text(JsonNode json, String... keys) {
