@@ -7,6 +7,7 @@ import io.maskgen.job.input.InputException;
 import io.maskgen.job.input.InputScanner;
 import io.maskgen.job.input.Shard;
 import io.maskgen.job.input.ShardPlanner;
+import io.maskgen.job.input.StoreErrors;
 import io.maskgen.pipeline.StageTimes;
 import io.maskgen.schema.DatasetColumns;
 import io.maskgen.spark.ModelLocations;
@@ -84,6 +85,7 @@ public final class GenerateJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path out = new Path(config.output());
     checkOutputIsFree(hadoop, out);
+    String committer = ObjectStoreCommit.apply(spark, out);
 
     // Inputs and models are checked on the driver, before any task starts.
     InputScanner.ScanResult scan;
@@ -114,8 +116,9 @@ public final class GenerateJob {
             taskCpus);
     log.printf(
         Locale.ROOT,
-        "maskgen: run %s: %d files and %d tar shards in %d tasks; generator %s%n",
-        runId, scan.files().size(), scan.tars().size(), shards.size(), models.generator());
+        "maskgen: run %s: %d files and %d tar shards in %d tasks; generator %s%s%n",
+        runId, scan.files().size(), scan.tars().size(), shards.size(), models.generator(),
+        committer == null ? "" : "; output via the " + committer);
 
     JobMetrics metrics = new JobMetrics(spark.sparkContext());
     JobMetrics.LIVE_IMAGES.set(0);
@@ -252,7 +255,9 @@ public final class GenerateJob {
         }
       }
     } catch (IOException e) {
-      throw new UsageException("Cannot use --output " + out + ": " + e.getMessage());
+      String missing = StoreErrors.missingBucket(out, e);
+      throw new UsageException(
+          "Cannot use --output " + out + ": " + (missing != null ? missing : e.getMessage()));
     }
   }
 

@@ -93,6 +93,10 @@ public final class InputScanner {
     } catch (FileNotFoundException e) {
       throw new InputException("Input not found: " + input, e);
     } catch (IOException e) {
+      String missing = StoreErrors.missingBucket(path, e);
+      if (missing != null) {
+        throw new InputException("Input not found: " + input + " (" + missing + ")", e);
+      }
       throw new InputException("Cannot read input " + input + ": " + e.getMessage(), e);
     }
   }
