@@ -30,9 +30,15 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Mixin SparkOptions sparkOptions;
 
+  @Option(
+      names = "--generator",
+      paramLabel = "NAME",
+      description = "Show this generator's rows (default: the most recently run one).")
+  String generator;
+
   @Override
   public Integer call() {
-    DatasetDir dir = DatasetDir.of(dataset);
+    DatasetDir dir = DatasetDir.of(dataset).withGenerator(generator);
     PrintWriter out = spec.commandLine().getOut();
     try (LocalSpark local =
         LocalSpark.open(sparkOptions.master, sparkOptions.conf, sparkOptions.verbose)) {
