@@ -261,6 +261,7 @@ public final class GenerateJob {
                 imagesVersion,
                 masksVersion,
                 Snapshot.withLast(before.map(Snapshot::generators).orElse(List.of()), g));
+        pauseBeforePublish(spark, runId);
         store.publish(next);
         after = Optional.of(next);
       }
@@ -297,6 +298,32 @@ public final class GenerateJob {
             spark.sparkContext().applicationId());
     writeReport(hadoop, store.root(), report);
     return report;
+  }
+
+  /**
+   * Test hook for the kill tests: with {@value #PAUSE_BEFORE_PUBLISH}{@code =FILE} set, the driver
+   * creates FILE once both tables are committed and waits, before publishing, until FILE is gone.
+   */
+  static final String PAUSE_BEFORE_PUBLISH = "spark.maskgen.test.pauseBeforePublish";
+
+  private void pauseBeforePublish(SparkSession spark, String runId) {
+    String marker = spark.conf().get(PAUSE_BEFORE_PUBLISH, "");
+    if (marker.isEmpty()) {
+      return;
+    }
+    java.nio.file.Path file = java.nio.file.Path.of(marker);
+    try {
+      java.nio.file.Files.writeString(file, runId);
+      log.println("maskgen: paused before publishing until " + file + " is deleted");
+      while (java.nio.file.Files.exists(file)) {
+        Thread.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while paused before publishing", e);
+    }
   }
 
   /** Exact counts of one run, from its rows (accumulators may count retried tasks twice). */

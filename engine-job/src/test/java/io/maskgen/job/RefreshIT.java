@@ -85,6 +85,10 @@ class RefreshIT {
 
   /** Both tables' rows as text, without run id and timings; fails on a duplicate row. */
   static Map<String, Set<String>> tables(Path dataset, String generator) {
+    return tables(spark, dataset, generator);
+  }
+
+  static Map<String, Set<String>> tables(SparkSession spark, Path dataset, String generator) {
     DatasetDir dir = DatasetDir.of(dataset.toString()).withGenerator(generator);
     return Map.of(
         "images", rows(dir.images(spark).drop("run_id", "seconds").collectAsList()),
@@ -254,6 +258,71 @@ class RefreshIT {
     assertThatThrownBy(() -> generate(in, out, 8, "l4", false))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("run remote (host other-host.invalid");
+  }
+
+  @Test
+  void pruneRemovesAGeneratorAndItsFilesAndTheCommandsSeeTheRest() throws Exception {
+    Path in = tmp.resolve("prune/in");
+    Path out = tmp.resolve("prune/out");
+    scene(in, "a", 1);
+    RunReport old = generate(in, out, 8, "q1", false);
+    RunReport next = generate(in, out, 6, "q2", false);
+
+    Cli sql = cli("sql", "--dataset", out.toString(), "--generator", old.generator(),
+        "--format", "csv", "SELECT generator, count(*) AS n FROM masks GROUP BY generator");
+    assertThat(sql.code()).as(sql.err()).isZero();
+    assertThat(sql.out()).contains(old.generator() + "," + old.masks());
+    Cli inspect = cli("inspect", "--dataset", out.toString());
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out())
+        .contains("  " + old.generator() + "\n* " + next.generator() + "\n");
+    long filesBefore = dataFiles(out);
+
+    Cli prune = cli("prune", "--dataset", out.toString(), "--generator", old.generator());
+    assertThat(prune.code()).as(prune.err()).isZero();
+    assertThat(prune.out())
+        .contains("removed " + old.generator() + " (1 images rows, " + old.masks() + " masks rows)")
+        .contains("generators left: " + next.generator());
+    assertThat(dataFiles(out)).isLessThan(filesBefore);
+    assertThat(tables(out, null).get("masks")).hasSize((int) next.masks());
+
+    Cli gone = cli("sql", "--dataset", out.toString(), "--generator", old.generator(),
+        "SELECT 1");
+    assertThat(gone.code()).isEqualTo(2);
+    assertThat(gone.err()).contains("Unknown --generator '" + old.generator() + "'");
+    Cli nothing = cli("prune", "--dataset", out.toString(), "--keep-latest");
+    assertThat(nothing.code()).as(nothing.err()).isZero();
+    assertThat(nothing.out()).contains("nothing to remove");
+    // The vacuum's own commits are no unfinished run: nothing was restored.
+    assertThat(
+            io.delta.tables.DeltaTable.forPath(spark, out.resolve("images").toString())
+                .history()
+                .select("operation")
+                .collectAsList())
+        .extracting(r -> r.getString(0))
+        .doesNotContain("RESTORE");
+  }
+
+  record Cli(int code, String out, String err) {}
+
+  static Cli cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    var cl = io.maskgen.job.cli.MaskgenCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    int code = cl.execute(args);
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** Parquet data files under the dataset's tables. */
+  static long dataFiles(Path dataset) throws IOException {
+    try (var files = Files.walk(dataset)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+          .filter(f -> !f.toString().contains("_delta_log"))
+          .count();
+    }
   }
 
   /** The pid of a process that has ended. */

@@ -36,6 +36,21 @@ public final class InspectCommand implements Callable<Integer> {
       description = "Show this generator's rows (default: the most recently run one).")
   String generator;
 
+  /** The dataset's generators, the one shown marked; nothing for a plain Parquet dataset. */
+  static void printGenerators(
+      DatasetDir dir, org.apache.hadoop.conf.Configuration conf, PrintWriter out) {
+    java.util.List<String> names = dir.generators(conf);
+    if (names.isEmpty()) {
+      return;
+    }
+    String shown = dir.generator(conf);
+    out.println();
+    out.println("generators (the last is the default; * = shown above)");
+    for (String g : names) {
+      out.println((g.equals(shown) ? "* " : "  ") + g);
+    }
+  }
+
   @Override
   public Integer call() {
     DatasetDir dir = DatasetDir.of(dataset).withGenerator(generator);
@@ -44,6 +59,7 @@ public final class InspectCommand implements Callable<Integer> {
         LocalSpark.open(sparkOptions.master, sparkOptions.conf, sparkOptions.verbose)) {
       dir.registerViews(local.session());
       out.print(DatasetReport.compute(local.session(), dir).render());
+      printGenerators(dir, local.session().sparkContext().hadoopConfiguration(), out);
       out.flush();
       return 0;
     } catch (UsageException e) {

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /** The Delta operations on a dataset's two tables; the only class that imports Delta. */
 public final class DeltaTables {
@@ -55,13 +56,22 @@ public final class DeltaTables {
               ? snapshot.get().imagesVersion()
               : snapshot.get().masksVersion();
       long have = latestVersion(spark, table);
-      if (have != want) {
+      if (have != want && changesDataAfter(spark, table, want)) {
         log.printf(
             "maskgen: %s: undoing versions %d..%d of an unfinished run (back to %d)%n",
             name, want + 1, have, want);
         DeltaTable.forPath(spark, table.toString()).restoreToVersion(want);
       }
     }
+  }
+
+  /** Whether a commit after {@code version} changed the table's rows (vacuums do not). */
+  private static boolean changesDataAfter(SparkSession spark, Path table, long version) {
+    return !DeltaTable.forPath(spark, table.toString())
+        .history()
+        .where(functions.col("version").gt(version))
+        .where(functions.not(functions.col("operation").startsWith("VACUUM")))
+        .isEmpty();
   }
 
   /**
@@ -87,14 +97,30 @@ public final class DeltaTables {
     return latestVersion(spark, table);
   }
 
-  /** Deletes every row of {@code generator}. */
-  public static void deleteGenerator(SparkSession spark, Path table, String generator) {
+  /** Deletes every row of the {@code generators} in one commit; returns the new version. */
+  public static long deleteGenerators(SparkSession spark, Path table, List<String> generators) {
+    String in =
+        generators.stream()
+            .map(g -> "'" + g.replace("'", "''") + "'")
+            .collect(java.util.stream.Collectors.joining(", "));
     DeltaTable.forPath(spark, table.toString())
-        .delete(DatasetColumns.GENERATOR + " = '" + generator.replace("'", "''") + "'");
+        .delete(DatasetColumns.GENERATOR + " IN (" + in + ")");
+    return latestVersion(spark, table);
   }
 
-  /** Removes data files no longer referenced by versions newer than {@code retainHours}. */
+  /**
+   * Deletes the data files that the latest version does not use and that are older than {@code
+   * retainHours} (Delta refuses less than its retention check allows unless that check is off,
+   * which this does for the call).
+   */
   public static void vacuum(SparkSession spark, Path table, double retainHours) {
-    DeltaTable.forPath(spark, table.toString()).vacuum(retainHours);
+    String key = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String was = spark.conf().get(key, "true");
+    spark.conf().set(key, "false");
+    try {
+      DeltaTable.forPath(spark, table.toString()).vacuum(retainHours);
+    } finally {
+      spark.conf().set(key, was);
+    }
   }
 }
