@@ -325,6 +325,41 @@ class RefreshIT {
     }
   }
 
+  @Test
+  void twoRefreshesAtOnceOneIsRefusedAndTheOtherCompletes() throws Exception {
+    Path in = tmp.resolve("concurrent/in");
+    Path out = tmp.resolve("concurrent/out");
+    scene(in, "a", 1);
+    generate(in, out, 8, "c1", false);
+    scene(in, "b", 2);
+
+    // The first refresh commits its tables and waits before publishing, holding the lock.
+    Path marker = tmp.resolve("concurrent/paused");
+    spark.conf().set(GenerateJob.PAUSE_BEFORE_PUBLISH, marker.toString());
+    java.util.concurrent.CompletableFuture<RunReport> first;
+    try {
+      first = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> generate(in, out, 8, "c2", false));
+      while (!Files.exists(marker)) {
+        assertThat(first).isNotDone();
+        Thread.sleep(100);
+      }
+      assertThatThrownBy(() -> generate(in, out, 8, "c3", false))
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("is being changed by run c2");
+    } finally {
+      spark.conf().unset(GenerateJob.PAUSE_BEFORE_PUBLISH);
+    }
+    Files.delete(marker);
+    RunReport done = first.get(10, java.util.concurrent.TimeUnit.MINUTES);
+    assertThat(done.images()).isEqualTo(1);
+    assertThat(done.imagesSkipped()).isEqualTo(1);
+
+    Path clean = tmp.resolve("concurrent/clean");
+    generate(in, clean, 8, "clean", false);
+    assertThat(tables(out, null)).isEqualTo(tables(clean, done.generator()));
+  }
+
   /** The pid of a process that has ended. */
   private static long deadPid() throws Exception {
     Process p = new ProcessBuilder("true").start();
