@@ -21,6 +21,7 @@ import java.util.Map;
  * @param sparkConf extra Spark settings
  * @param runId the run's name, or null for a generated one
  * @param progress whether to print progress lines
+ * @param retryFailed whether a refresh processes again the images that failed before
  */
 public record GenerateConfig(
     List<String> inputs,
@@ -35,4 +36,5 @@ public record GenerateConfig(
     String master,
     Map<String, String> sparkConf,
     String runId,
-    boolean progress) {}
+    boolean progress,
+    boolean retryFailed) {}

@@ -8,7 +8,14 @@ import io.maskgen.pipeline.ImageResult;
 import io.maskgen.spark.ExecutorPipelines;
 import io.maskgen.spark.PipelineSpec;
 import io.maskgen.spark.SparkSchemas;
+import io.maskgen.schema.DatasetColumns;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 
 /**
  * The task of one shard: reads and decodes images on a prefetch thread while the model and
@@ -31,18 +39,31 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
   private final PipelineSpec spec;
   private final SerializableHadoopConf conf;
   private final JobMetrics metrics;
+  private final HashMap<String, String> done;
 
   /**
-   * The shard plan travels inside the function (Java-serialised once per stage with the task
-   * binary); the RDD itself holds only shard indices.
+   * The shard plan and the images already done travel inside the function (Java-serialised once
+   * per stage with the task binary); the RDD itself holds only shard indices.
+   *
+   * @param done image id to sha256 (null when it was unreadable) of the images the dataset already
+   *     holds for this generator: an input with the same id and content becomes a row with status
+   *     {@value #STATUS_SKIPPED}, without decoding or running the model
    */
   GenerateFunction(
-      List<Shard> shards, PipelineSpec spec, SerializableHadoopConf conf, JobMetrics metrics) {
+      List<Shard> shards,
+      PipelineSpec spec,
+      SerializableHadoopConf conf,
+      JobMetrics metrics,
+      Map<String, String> done) {
     this.shards = List.copyOf(shards);
     this.spec = spec;
     this.conf = conf;
     this.metrics = metrics;
+    this.done = new HashMap<>(done);
   }
+
+  /** Status of the rows of skipped images; they never reach the tables. */
+  static final String STATUS_SKIPPED = "skipped";
 
   @Override
   public Iterator<Row> call(Iterator<Integer> indices) {
@@ -69,7 +90,7 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
           });
     }
     return new Iterator<>() {
-      private DecodedImage next;
+      private Object next;
       private boolean done;
 
       @Override
@@ -89,13 +110,38 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        DecodedImage d = next;
+        Object o = next;
         next = null;
+        if (o instanceof Skipped k) {
+          return skippedRow(k);
+        }
+        DecodedImage d = (DecodedImage) o;
         ImageResult r = pipeline.process(d);
         metrics.record(r);
         return SparkSchemas.imageWithMasksRow(r.image(), r.masks());
       }
     };
+  }
+
+  private record Skipped(String imageId, String source, String sha256) {}
+
+  private Row skippedRow(Skipped k) {
+    Object[] values = new Object[DatasetColumns.IMAGES_COLUMNS.size() + 1];
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.IMAGE_ID)] = k.imageId();
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.SOURCE)] = k.source();
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.SHA256)] = k.sha256();
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.STATUS)] = STATUS_SKIPPED;
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.MASK_COUNT)] = 0;
+    values[values.length - 1] = scala.jdk.javaapi.CollectionConverters.asScala(List.<Row>of()).toSeq();
+    return RowFactory.create(values);
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
   }
 
   /** Reads and decodes ahead on its own thread; errors are handed to the consumer. */
@@ -115,6 +161,13 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
                     try (ShardReader reader = new ShardReader(shards.next(), conf.get())) {
                       while (reader.hasNext()) {
                         ShardReader.Item item = reader.next();
+                        if (done.containsKey(item.imageId())) {
+                          String sha = item.bytes() == null ? null : sha256(item.bytes());
+                          if (Objects.equals(sha, done.get(item.imageId()))) {
+                            queue.put(new Skipped(item.imageId(), item.source(), sha));
+                            continue;
+                          }
+                        }
                         queue.put(
                             pipeline.decode(
                                 item.imageId(),
@@ -138,7 +191,8 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
       thread.start();
     }
 
-    DecodedImage take() {
+    /** The next decoded image or {@link Skipped} marker; null at the end. */
+    Object take() {
       if (ended) {
         return null;
       }
@@ -162,7 +216,7 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
       if (o instanceof Exception e) {
         throw new IllegalStateException("Reading shard failed: " + e.getMessage(), e);
       }
-      return (DecodedImage) o;
+      return o;
     }
 
     void stop() {

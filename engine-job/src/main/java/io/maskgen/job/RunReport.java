@@ -9,6 +9,11 @@ import java.util.Map;
 /**
  * What {@code _runs/<run_id>.json} records about one generation run.
  *
+ * @param images images processed (ok + failed); skipped ones are not among them
+ * @param imagesSkipped images the dataset already held with the same content and generator
+ * @param retryFailed whether images that had failed before were processed again
+ * @param snapshot the number of the dataset's snapshot after the run: a new one when it processed
+ *     images, the previous one when there was nothing to do
  * @param stageSeconds time per stage, summed over all tasks and threads (CPU-side view), plus the
  *     wall time of the two table writes
  */
@@ -27,8 +32,11 @@ public record RunReport(
     long images,
     long imagesOk,
     long imagesFailed,
+    long imagesSkipped,
     long masks,
     int tasks,
+    boolean retryFailed,
+    Long snapshot,
     Map<String, Double> stageSeconds,
     String sparkMaster,
     String sparkApplicationId) {
@@ -37,12 +45,14 @@ public record RunReport(
   public String summaryLine() {
     return String.format(
         Locale.ROOT,
-        "maskgen: run %s done in %s: %d images (%d ok, %d failed), %d masks, %.2f images/s -> %s",
+        "maskgen: run %s done in %s: %d images processed (%d ok, %d failed), %d skipped,"
+            + " %d masks, %.2f images/s -> %s",
         runId,
         Progress.duration(seconds),
         images,
         imagesOk,
         imagesFailed,
+        imagesSkipped,
         masks,
         seconds > 0 ? images / seconds : 0,
         output);

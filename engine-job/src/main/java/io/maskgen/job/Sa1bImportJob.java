@@ -1,6 +1,10 @@
 package io.maskgen.job;
 
 import io.maskgen.job.cli.UsageException;
+import io.maskgen.job.table.DatasetLock;
+import io.maskgen.job.table.DatasetStore;
+import io.maskgen.job.table.DeltaTables;
+import io.maskgen.job.table.Snapshot;
 import io.maskgen.job.input.InputScanner;
 import io.maskgen.schema.DatasetColumns;
 import io.maskgen.spark.SparkSchemas;
@@ -140,10 +144,21 @@ public final class Sa1bImportJob {
     if (config.progress()) {
       progress.start();
     }
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("format", "sa1b");
+    parameters.put("files_per_shard", config.filesPerShard());
+    DatasetStore store = new DatasetStore(out, hadoop);
+    DatasetLock lock;
+    try {
+      lock = DatasetLock.acquire(store, runId, log);
+    } catch (DatasetLock.HeldException e) {
+      throw new UsageException(e.getMessage());
+    }
     long t0 = System.nanoTime();
     long writeStart;
     Dataset<Row> rows;
-    try {
+    Snapshot snapshot;
+    try (lock) {
       JavaRDD<Integer> work =
           jsc.parallelize(IntStream.range(0, plan.tasks()).boxed().toList(), plan.tasks());
       JavaRDD<Row> results =
@@ -153,30 +168,40 @@ public final class Sa1bImportJob {
           spark
               .createDataFrame(results, SparkSchemas.imagesWithMasks())
               .persist(StorageLevel.DISK_ONLY());
-      spark.sparkContext().setJobDescription("maskgen import-sa1b: images table");
-      rows.drop(SparkSchemas.MASKS_COLUMN)
-          .write()
-          .mode("errorifexists")
-          .parquet(new Path(out, DatasetColumns.IMAGES_TABLE).toString());
-      writeStart = System.nanoTime();
+      // Masks first, then images (an images row marks its masks complete); the dataset appears
+      // when the snapshot naming both table versions is published.
       spark.sparkContext().setJobDescription("maskgen import-sa1b: masks table");
-      rows.select(functions.explode(functions.col(SparkSchemas.MASKS_COLUMN)).as("m"))
-          .select("m.*")
-          .write()
-          .mode("errorifexists")
-          .parquet(new Path(out, DatasetColumns.MASKS_TABLE).toString());
+      long masksVersion =
+          DeltaTables.append(
+              spark,
+              store.table(DatasetColumns.MASKS_TABLE),
+              rows.select(functions.explode(functions.col(SparkSchemas.MASKS_COLUMN)).as("m"))
+                  .select("m.*"));
+      writeStart = System.nanoTime();
+      spark.sparkContext().setJobDescription("maskgen import-sa1b: images table");
+      long imagesVersion =
+          DeltaTables.append(
+              spark, store.table(DatasetColumns.IMAGES_TABLE), rows.drop(SparkSchemas.MASKS_COLUMN));
+      snapshot =
+          new Snapshot(
+              1,
+              runId,
+              Instant.now().toString(),
+              imagesVersion,
+              masksVersion,
+              List.of(new Snapshot.Generator(GENERATOR, null, null, parameters, runId, runId)));
+      store.publish(snapshot);
     } finally {
       progress.close();
       spark.sparkContext().setJobDescription(null);
     }
     rows.unpersist();
     Map<String, Double> stages = new LinkedHashMap<>();
-    stages.put("import_and_write_images_wall", (writeStart - t0) / 1e9);
-    stages.put("write_masks_wall", (System.nanoTime() - writeStart) / 1e9);
-    Map<String, Object> parameters = new LinkedHashMap<>();
-    parameters.put("format", "sa1b");
-    parameters.put("files_per_shard", config.filesPerShard());
+    stages.put("import_and_write_masks_wall", (writeStart - t0) / 1e9);
+    stages.put("write_images_wall", (System.nanoTime() - writeStart) / 1e9);
     Instant ended = Instant.now();
+    long ok = metrics.imagesOk.value();
+    long failed = metrics.imagesFailed.value();
     RunReport report =
         new RunReport(
             runId,
@@ -189,11 +214,14 @@ public final class Sa1bImportJob {
             null,
             GENERATOR,
             parameters,
-            metrics.imagesOk.value() + metrics.imagesFailed.value(),
-            metrics.imagesOk.value(),
-            metrics.imagesFailed.value(),
+            ok + failed,
+            ok,
+            failed,
+            0,
             metrics.masks.value(),
             plan.tasks(),
+            false,
+            snapshot.number(),
             stages,
             spark.sparkContext().master(),
             spark.sparkContext().applicationId());

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.amg.AmgParams;
 import io.maskgen.clip.MaskCrops;
+import io.maskgen.job.query.DatasetDir;
+import io.maskgen.job.table.DeltaSessions;
 import io.maskgen.schema.rle.Rle;
 import io.maskgen.spark.SparkSchemas;
 import java.nio.file.Files;
@@ -38,13 +40,13 @@ class GenerateJobIT {
     AmgParams amg = AmgParams.builder().pointsPerSide(16).build().validate();
     return new GenerateConfig(
         in, output, model, "tiny-clip", MaskCrops.Background.GRAY, "cpu", amg,
-        io.maskgen.image.ImageDecoder.DEFAULT_MAX_PIXELS, 32, null, Map.of(), "it-run", false);
+        io.maskgen.image.ImageDecoder.DEFAULT_MAX_PIXELS, 32, null, Map.of(), "it-run", false, false);
   }
 
   @BeforeAll
   static void run() throws Exception {
     spark =
-        SparkSession.builder()
+        DeltaSessions.configure(SparkSession.builder())
             .master("local[2]")
             .appName("GenerateJobIT")
             .config("spark.ui.enabled", "false")
@@ -66,7 +68,8 @@ class GenerateJobIT {
   }
 
   private static Dataset<Row> table(String name) {
-    return spark.read().parquet(out.resolve(name).toString());
+    DatasetDir dir = DatasetDir.of(out.toString());
+    return name.equals("images") ? dir.images(spark) : dir.masks(spark);
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskgen.job.cluster.StandaloneCluster.SubmitResult;
 import io.maskgen.job.cluster.StandaloneClusterExtension;
+import io.maskgen.job.query.DatasetDir;
+import io.maskgen.job.table.DeltaSessions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,14 +51,17 @@ class GenerateOnClusterIT {
     assertThat(result.output()).contains("maskgen: run cluster done");
 
     SparkSession spark =
-        SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+        DeltaSessions.configure(SparkSession.builder())
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
     try {
       new GenerateJob(
               GenerateJobIT.config(List.of(in.toString()), localOut.toString(), "tiny-sam"))
           .run(spark);
       for (String table : List.of("images", "masks")) {
-        Set<String> local = rows(spark, localOut.resolve(table));
-        Set<String> cluster = rows(spark, clusterOut.resolve(table));
+        Set<String> local = rows(spark, localOut, table);
+        Set<String> cluster = rows(spark, clusterOut, table);
         assertThat(cluster).as(table).isNotEmpty().isEqualTo(local);
       }
     } finally {
@@ -65,11 +70,14 @@ class GenerateOnClusterIT {
   }
 
   /** Every row as text, without the columns that differ between runs (run id, timings). */
-  private static Set<String> rows(SparkSession spark, Path table) {
+  static Set<String> rows(SparkSession spark, Path dataset, String table) {
+    DatasetDir dir = DatasetDir.of(dataset.toString());
     List<Row> rows =
-        spark.read().parquet(table.toString()).drop("run_id", "seconds").collectAsList();
+        (table.equals("images") ? dir.images(spark) : dir.masks(spark))
+            .drop("run_id", "seconds")
+            .collectAsList();
     Set<String> out = rows.stream().map(Row::toString).collect(Collectors.toSet());
-    assertThat(out).as("duplicate rows in " + table).hasSize(rows.size());
+    assertThat(out).as("duplicate rows in " + dataset + "/" + table).hasSize(rows.size());
     return out;
   }
 }

@@ -184,6 +184,11 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Do not print progress lines while running.")
   boolean noProgress;
 
+  @Option(names = "--retry-failed", negatable = false,
+      description = "On a refresh, process again the images whose earlier status was failed"
+          + " (they are skipped otherwise while their content is unchanged).")
+  boolean retryFailed;
+
   @Override
   public Integer call() {
     GenerateConfig config = toConfig();
@@ -221,7 +226,8 @@ public final class GenerateCommand implements Callable<Integer> {
         master,
         Map.copyOf(sparkConf),
         runId,
-        !noProgress);
+        !noProgress,
+        retryFailed);
   }
 
   private static String checkDevice(String value) {

@@ -30,14 +30,36 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Mixin SparkOptions sparkOptions;
 
+  @Option(
+      names = "--generator",
+      paramLabel = "NAME",
+      description = "Show this generator's rows (default: the most recently run one).")
+  String generator;
+
+  /** The dataset's generators, the one shown marked; nothing for a plain Parquet dataset. */
+  static void printGenerators(
+      DatasetDir dir, org.apache.hadoop.conf.Configuration conf, PrintWriter out) {
+    java.util.List<String> names = dir.generators(conf);
+    if (names.isEmpty()) {
+      return;
+    }
+    String shown = dir.generator(conf);
+    out.println();
+    out.println("generators (the last is the default; * = shown above)");
+    for (String g : names) {
+      out.println((g.equals(shown) ? "* " : "  ") + g);
+    }
+  }
+
   @Override
   public Integer call() {
-    DatasetDir dir = DatasetDir.of(dataset);
+    DatasetDir dir = DatasetDir.of(dataset).withGenerator(generator);
     PrintWriter out = spec.commandLine().getOut();
     try (LocalSpark local =
         LocalSpark.open(sparkOptions.master, sparkOptions.conf, sparkOptions.verbose)) {
       dir.registerViews(local.session());
       out.print(DatasetReport.compute(local.session(), dir).render());
+      printGenerators(dir, local.session().sparkContext().hadoopConfiguration(), out);
       out.flush();
       return 0;
     } catch (UsageException e) {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       SearchCommand.class,
       ExportCommand.class,
       ImportSa1bCommand.class,
+      PruneCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MaskgenCommand implements Runnable {

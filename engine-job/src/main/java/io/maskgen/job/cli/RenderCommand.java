@@ -88,6 +88,12 @@ public final class RenderCommand implements Callable<Integer> {
 
   @Mixin SparkOptions sparkOptions;
 
+  @Option(
+      names = "--generator",
+      paramLabel = "NAME",
+      description = "Show this generator's rows (default: the most recently run one).")
+  String generator;
+
   @Override
   public Integer call() {
     if (!(alpha >= 0 && alpha <= 1)) {
@@ -96,7 +102,7 @@ public final class RenderCommand implements Callable<Integer> {
     if (outlineWidth != null && (outlineWidth < 1 || outlineWidth > 64)) {
       throw new UsageException("Invalid --outline-width: " + outlineWidth + ", expected 1..64");
     }
-    DatasetDir dir = DatasetDir.of(dataset);
+    DatasetDir dir = DatasetDir.of(dataset).withGenerator(generator);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (LocalSpark local =

@@ -81,6 +81,12 @@ public final class SqlCommand implements Callable<Integer> {
 
   @Mixin SparkOptions sparkOptions;
 
+  @Option(
+      names = "--generator",
+      paramLabel = "NAME",
+      description = "Show this generator's rows (default: the most recently run one).")
+  String generator;
+
   @Parameters(arity = "1..*", paramLabel = "SQL", description = "The statement; words are joined.")
   List<String> sql;
 
@@ -93,7 +99,7 @@ public final class SqlCommand implements Callable<Integer> {
       throw new UsageException(
           "Invalid --max-width: " + maxWidth + ", expected 4.." + ResultPrinter.MAX_WIDTH);
     }
-    DatasetDir dir = DatasetDir.of(dataset);
+    DatasetDir dir = DatasetDir.of(dataset).withGenerator(generator);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (LocalSpark local =

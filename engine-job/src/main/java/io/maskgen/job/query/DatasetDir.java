@@ -3,6 +3,10 @@ package io.maskgen.job.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.job.cli.UsageException;
+import io.maskgen.job.table.DatasetStore;
+import io.maskgen.job.table.DeltaSessions;
+import io.maskgen.job.table.DeltaTables;
+import io.maskgen.job.table.Snapshot;
 import io.maskgen.schema.DatasetColumns;
 import io.maskgen.spark.SparkSchemas;
 import java.io.IOException;
@@ -14,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,21 +28,64 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A generated dataset: {@code DIR/images/} and {@code DIR/masks/} (Parquet, columns of {@link
- * DatasetColumns}) and one JSON file per run in {@code DIR/_runs/}. {@code DIR} is a local path or
- * a Hadoop URI ({@code s3a://bucket/out}). A dataset without any mask (every image failed) may lack
- * {@code masks/}; its masks table is then empty.
+ * A generated dataset: {@code DIR/images/} and {@code DIR/masks/} (Delta tables of Parquet files,
+ * columns of {@link DatasetColumns}), the published snapshots in {@code DIR/_maskgen/} and one JSON
+ * file per run in {@code DIR/_runs/}. {@code DIR} is a local path or a Hadoop URI ({@code
+ * s3a://bucket/out}).
+ *
+ * <p>One {@code DatasetDir} reads one snapshot, the newest when it is first used: both tables at
+ * that snapshot's versions, so a refresh running meanwhile is seen whole or not at all. The tables
+ * show one generator: the one chosen with {@link #withGenerator(String)}, else the most recently
+ * run. Datasets in the plain Parquet layout of earlier versions are read as they are (every row).
  */
 public final class DatasetDir {
 
   private final String root;
+  private final String generator;
+  private volatile State state;
 
-  private DatasetDir(String root) {
+  /** What the dataset folder was found to be, fixed on first use. */
+  private record State(DatasetStore.Layout layout, Snapshot snapshot, String generator) {}
+
+  private DatasetDir(String root, String generator) {
     this.root =
         root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
+    this.generator = generator;
+  }
+
+  private DatasetDir(String root) {
+    this(root, null);
+  }
+
+  /**
+   * The same dataset showing {@code generator}'s rows (null: the most recently run generator).
+   * An unknown name fails when the tables are first read, listing the known ones.
+   */
+  public DatasetDir withGenerator(String generator) {
+    return new DatasetDir(root, generator);
+  }
+
+  /**
+   * The dataset's generators, the default (most recently run) one last; empty for a dataset in the
+   * plain Parquet layout.
+   */
+  public List<String> generators(Configuration conf) {
+    State s = state(conf);
+    return s.snapshot() == null ? List.of() : s.snapshot().generatorNames();
+  }
+
+  /** The generator whose rows the tables show, or null for a plain Parquet dataset. */
+  public String generator(Configuration conf) {
+    return state(conf).generator();
+  }
+
+  /** The snapshot that this reader reads, or null for a plain Parquet dataset. */
+  public Snapshot snapshot(Configuration conf) {
+    return state(conf).snapshot();
   }
 
   /**
@@ -183,11 +231,69 @@ public final class DatasetDir {
   }
 
   private Dataset<Row> read(SparkSession spark, String table, StructType schema) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    State s = state(conf);
     Path dir = path(table);
-    if (!hasDataFiles(dir, spark.sparkContext().hadoopConfiguration())) {
+    if (s.layout() == DatasetStore.Layout.DELTA) {
+      DeltaSessions.check(spark);
+      long version =
+          table.equals(DatasetColumns.IMAGES_TABLE)
+              ? s.snapshot().imagesVersion()
+              : s.snapshot().masksVersion();
+      return DeltaTables.read(spark, dir, version)
+          .where(functions.col(DatasetColumns.GENERATOR).equalTo(s.generator()));
+    }
+    if (!hasDataFiles(dir, conf)) {
       return spark.createDataFrame(List.of(), schema);
     }
-    return spark.read().parquet(dir.toString());
+    Dataset<Row> rows = spark.read().parquet(dir.toString());
+    return generator == null
+        ? rows
+        : rows.where(functions.col(DatasetColumns.GENERATOR).equalTo(generator));
+  }
+
+  private State state(Configuration conf) {
+    State s = state;
+    if (s == null) {
+      synchronized (this) {
+        if (state == null) {
+          state = resolve(conf);
+        }
+        s = state;
+      }
+    }
+    return s;
+  }
+
+  private State resolve(Configuration conf) {
+    DatasetStore store = new DatasetStore(new Path(root), conf);
+    Optional<Snapshot> snapshot = store.latest();
+    if (snapshot.isEmpty()) {
+      if (store.hasDeltaLog(DatasetColumns.IMAGES_TABLE)) {
+        throw new UsageException(
+            "Invalid --dataset: "
+                + root
+                + " has no finished generate run yet (the first run did not finish); run maskgen"
+                + " generate again");
+      }
+      return new State(DatasetStore.Layout.LEGACY_PARQUET, null, generator);
+    }
+    Snapshot snap = snapshot.get();
+    String chosen = generator;
+    if (chosen == null) {
+      chosen = snap.newest().map(Snapshot.Generator::name).orElse("");
+    } else if (snap.generator(chosen).isEmpty()) {
+      throw new UsageException(
+          "Unknown --generator '"
+              + chosen
+              + "' in "
+              + root
+              + "; it has "
+              + (snap.generators().isEmpty()
+                  ? "none"
+                  : String.join(", ", snap.generatorNames()) + " (the last is the default)"));
+    }
+    return new State(DatasetStore.Layout.DELTA, snap, chosen);
   }
 
   private Path path(String child) {

@@ -1,5 +1,6 @@
 package io.maskgen.job.query;
 
+import io.maskgen.job.table.DeltaSessions;
 import io.maskgen.spark.MaskgenFunctions;
 import java.util.Map;
 import org.apache.logging.log4j.Level;
@@ -44,6 +45,7 @@ public final class LocalSpark implements AutoCloseable {
       // One machine: no need to resolve the host name (and no warning when it is loopback).
       b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
     }
+    DeltaSessions.configure(b);
     conf.forEach(b::config);
     SparkSession spark = b.getOrCreate();
     if (!verbose) {

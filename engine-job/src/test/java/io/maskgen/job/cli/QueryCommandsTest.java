@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.image.ImageDecoder;
 import io.maskgen.image.RgbImage;
+import io.maskgen.job.table.DeltaSessions;
 import io.maskgen.render.Overlay;
 import io.maskgen.schema.ImageRecord;
 import io.maskgen.schema.MaskRecord;
@@ -45,7 +46,7 @@ class QueryCommandsTest {
   @BeforeAll
   static void setUp() throws Exception {
     spark =
-        SparkSession.builder()
+        DeltaSessions.configure(SparkSession.builder())
             .master("local[2]")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")

@@ -1,6 +1,9 @@
 package io.maskgen.job.cli;
 
 import io.maskgen.image.ImageDecoder;
+import io.maskgen.job.table.DatasetStore;
+import io.maskgen.job.table.DeltaTables;
+import io.maskgen.job.table.Snapshot;
 import io.maskgen.image.RgbImage;
 import io.maskgen.schema.ImageRecord;
 import io.maskgen.schema.MaskRecord;
@@ -30,8 +33,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A small dataset written the way the generation job writes one (Parquet {@code images/} and {@code
- * masks/} from the records, {@code _runs/*.json}), with ground truth at hand:
+ * A small dataset written the way the generation job writes one (Delta tables {@code images/} and
+ * {@code masks/} from the records, a published snapshot, {@code _runs/*.json}), with ground truth
+ * at hand:
  *
  * <ul>
  *   <li>{@code scene_0}, {@code scene_1}: synthetic scenes as PNG files, one mask per object;
@@ -134,17 +138,30 @@ final class TestDataset {
 
     List<Row> imageRows = new ArrayList<>();
     images.forEach(i -> imageRows.add(SparkSchemas.imageRow(i)));
-    spark
-        .createDataFrame(imageRows, SparkSchemas.images())
-        .write()
-        .parquet(root.resolve("images").toString());
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root.toUri());
+    DatasetStore store = new DatasetStore(dir, spark.sparkContext().hadoopConfiguration());
+    long imagesVersion =
+        DeltaTables.append(
+            spark,
+            store.table("images"),
+            spark.createDataFrame(imageRows, SparkSchemas.images()));
     List<Row> maskRows = new ArrayList<>();
     masksByImage.values().forEach(ms -> ms.forEach(m -> maskRows.add(SparkSchemas.maskRow(m))));
-    spark
-        .createDataFrame(maskRows, SparkSchemas.masks())
-        .repartition(2)
-        .write()
-        .parquet(root.resolve("masks").toString());
+    long masksVersion =
+        DeltaTables.append(
+            spark,
+            store.table("masks"),
+            spark.createDataFrame(maskRows, SparkSchemas.masks()).repartition(2));
+    store.publish(
+        new Snapshot(
+            1,
+            RUN_2,
+            "2025-11-25T10:05:00Z",
+            imagesVersion,
+            masksVersion,
+            List.of(
+                new Snapshot.Generator(
+                    GENERATOR, "tiny-sam", "tiny-clip", Map.of(), RUN_1, RUN_2))));
 
     Files.createDirectories(root.resolve("_runs"));
     Files.writeString(

@@ -284,6 +284,37 @@ public final class StandaloneCluster implements AutoCloseable {
   public SubmitResult submit(
       String mainClass, List<String> appArgs, Map<String, String> extraConf, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
+    Submitted submitted = startSubmit(mainClass, appArgs, extraConf);
+    Process process = submitted.process();
+    Path log = submitted.log();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      destroyTrees(List.of(process));
+      throw new TimeoutException(
+          "spark-submit of " + mainClass + " ran longer than " + timeout + "\n" + tail(log));
+    }
+    return new SubmitResult(process.exitValue(), log);
+  }
+
+  /**
+   * A spark-submit JVM (the driver, client mode) that is still running.
+   *
+   * @param process the driver JVM; {@code destroyForcibly()} is a {@code kill -9} of the driver
+   * @param log its output
+   */
+  public record Submitted(Process process, Path log) {
+    /** Waits for it to exit and returns the result. */
+    public SubmitResult await(Duration timeout) throws InterruptedException, TimeoutException {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new TimeoutException("spark-submit ran longer than " + timeout + "\n" + tail(log));
+      }
+      return new SubmitResult(process.exitValue(), log);
+    }
+  }
+
+  /** Like {@link #submit} but returns at once, with the driver running. */
+  public Submitted startSubmit(
+      String mainClass, List<String> appArgs, Map<String, String> extraConf) throws IOException {
     Map<String, String> conf = new LinkedHashMap<>(driverConf());
     conf.putAll(extraConf);
     List<String> args = new ArrayList<>();
@@ -296,13 +327,7 @@ public final class StandaloneCluster implements AutoCloseable {
     args.add("spark-internal");
     args.addAll(appArgs);
     Path log = logDir.resolve("submit-" + submitCount++ + ".log");
-    Process process = launch(args, log);
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      destroyTrees(List.of(process));
-      throw new TimeoutException(
-          "spark-submit of " + mainClass + " ran longer than " + timeout + "\n" + tail(log));
-    }
-    return new SubmitResult(process.exitValue(), log);
+    return new Submitted(launch(args, log), log);
   }
 
   /** Kills every process this cluster started, executors first; safe to call twice. */

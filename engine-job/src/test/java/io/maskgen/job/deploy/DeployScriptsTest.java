@@ -149,7 +149,6 @@ class DeployScriptsTest {
     assertThat(dockerfile)
         .contains("COPY engine-job/target/engine-job-*-spark.jar /opt/maskgen/jars/maskgen-spark.jar")
         .contains("COPY conf/ /opt/maskgen/conf/")
-        .contains("spark-hadoop-cloud_2.13")
         .contains("hadoop-aws");
   }
 
