@@ -33,6 +33,8 @@ public final class MaskUpsampler {
   private final int[] yGroup;
   private final int[] xGroup;
   private final int maxGroupWidth;
+  // groupEndingBy[r]: the last row group whose low-res rows all lie at or above row r, or -1.
+  private final int[] groupEndingBy;
 
   private MaskUpsampler(int lowHeight, int lowWidth, LinearAxis ay, LinearAxis ax) {
     this.lowHeight = lowHeight;
@@ -46,6 +48,19 @@ public final class MaskUpsampler {
       w = Math.max(w, xGroup[g + 1] - xGroup[g]);
     }
     this.maxGroupWidth = w;
+    this.groupEndingBy = new int[lowHeight];
+    int g = -1;
+    for (int r = 0; r < lowHeight; r++) {
+      while (g + 2 < yGroup.length && lastRow(g + 1) <= r) {
+        g++;
+      }
+      groupEndingBy[r] = g;
+    }
+    for (int k = 0; k + 2 < yGroup.length; k++) {
+      if (ay.start(yGroup[k + 1]) < ay.start(yGroup[k]) || lastRow(k + 1) < lastRow(k)) {
+        throw new IllegalStateException("Row windows of the upsampling are not monotone");
+      }
+    }
   }
 
   private static int[] groups(LinearAxis a) {
@@ -177,12 +192,72 @@ public final class MaskUpsampler {
     }
   }
 
+  // Classes of a window of logits, by where all its values lie: below low, in (low, mask], in
+  // (mask, high], above high; or spread over several of these intervals.
+  private static final byte BELOW = 0;
+  private static final byte UNION_ONLY = 1;
+  private static final byte MASK_NOT_HIGH = 2;
+  private static final byte ABOVE = 3;
+  private static final byte MIXED = 4;
+
+  /**
+   * The interval bounds with safety margins: a convex combination (bilinear weights are >= 0 and
+   * sum to 1 within 1e-7) of values inside a bound stays on that side of its threshold after
+   * rounding, since the margin dwarfs any rounding error.
+   */
+  private record Bands(
+      double lowBelow,
+      double lowAbove,
+      double maskBelow,
+      double maskAbove,
+      double highBelow,
+      double highAbove) {
+
+    static Bands of(Thresholds t) {
+      return new Bands(
+          below(t.low()),
+          above(t.low()),
+          below(t.mask()),
+          above(t.mask()),
+          below(t.high()),
+          above(t.high()));
+    }
+
+    private static double below(float t) {
+      return t - 1e-6 * (1 + Math.abs(t));
+    }
+
+    private static double above(float t) {
+      return t + 1e-6 * (1 + Math.abs(t));
+    }
+
+    /** The class every convex combination of values in [mn, mx] is sure to have. */
+    byte classify(double mn, double mx) {
+      if (mx < lowBelow) {
+        return BELOW;
+      }
+      if (mn > highAbove) {
+        return ABOVE;
+      }
+      if (mn > lowAbove && mx < maskBelow) {
+        return UNION_ONLY;
+      }
+      if (mn > maskAbove && mx < highBelow) {
+        return MASK_NOT_HIGH;
+      }
+      return MIXED;
+    }
+  }
+
   /**
    * Upsamples one mask and, in the same pass, counts the stability score's pixels, binarises, finds
    * the box and run-length encodes the mask placed in the image frame at ({@code cropX0, cropY0}).
-   * Blocks whose low-res window lies clearly below the low threshold (or above the high one) are
-   * settled without evaluating their pixels, and only the bounding box of the low-res logits that
-   * are not clearly below is visited; the result is identical to thresholding {@link #upsample}.
+   * The result is identical to thresholding {@link #upsample}, but most pixels are never evaluated:
+   * a block (one row group by one column group) whose low-res window lies clearly inside one of the
+   * intervals the thresholds cut (below low, between low and mask, between mask and high, above
+   * high) is settled at once, consecutive settled blocks of a column group in one step, and in the
+   * other blocks a column whose x-interpolated values lie inside one interval is settled likewise.
+   * Only the bounding box of the low-res logits that are not clearly below low is visited.
    */
   public Binarized binarize(
       float[] logits,
@@ -201,10 +276,7 @@ public final class MaskUpsampler {
               "Crop %dx%d at (%d, %d) outside image %dx%d",
               outW, outH, cropX0, cropY0, imageWidth, imageHeight));
     }
-    // A convex combination (bilinear weights are >= 0 and sum to 1) of values below (above) these
-    // stays below (above) the thresholds after rounding: the margin dwarfs any rounding error.
-    double lowSafe = t.low() - 1e-6 * (1 + Math.abs(t.low()));
-    double highSafe = t.high() + 1e-6 * (1 + Math.abs(t.high()));
+    Bands bands = Bands.of(t);
     RunWriter runs = new RunWriter(imageHeight, imageWidth);
 
     // Bounding box [ra, rb] x [ca, cb] of the low-res logits that are not clearly below.
@@ -212,15 +284,24 @@ public final class MaskUpsampler {
     int rb = -1;
     int ca = Integer.MAX_VALUE;
     int cb = -1;
+    double lowBelow = bands.lowBelow();
     for (int r = 0; r < lowHeight; r++) {
       int base = offset + r * lowWidth;
+      int first = -1;
+      int last = -1;
       for (int c = 0; c < lowWidth; c++) {
-        if (!(logits[base + c] < lowSafe)) {
-          ra = Math.min(ra, r);
-          rb = r;
-          ca = Math.min(ca, c);
-          cb = Math.max(cb, c);
+        if (!(logits[base + c] < lowBelow)) {
+          if (first < 0) {
+            first = c;
+          }
+          last = c;
         }
+      }
+      if (first >= 0) {
+        ra = Math.min(ra, r);
+        rb = r;
+        ca = Math.min(ca, first);
+        cb = Math.max(cb, last);
       }
     }
     if (rb < 0) {
@@ -235,14 +316,19 @@ public final class MaskUpsampler {
     while (gyB >= gyA && ay.start(yGroup[gyB]) > rb) {
       gyB--;
     }
+    if (gyA > gyB) {
+      return new Binarized(0, 0, new int[4], runs.finish());
+    }
+    int rowLo = ay.start(yGroup[gyA]);
+    int rowHi = lastRow(gyB);
 
     int[] runStart = new int[maxGroupWidth];
     int[][] spans = new int[maxGroupWidth][8];
     int[] spanCount = new int[maxGroupWidth];
     int[] firstY = new int[maxGroupWidth];
     int[] lastY = new int[maxGroupWidth];
-    float[] rowMin = new float[rb - ra + 1];
-    float[] rowMax = new float[rb - ra + 1];
+    byte[] rowClass = new byte[lowHeight];
+    int[] classRunEnd = new int[lowHeight];
     double[] col = new double[3];
     long inter = 0;
     long union = 0;
@@ -254,85 +340,132 @@ public final class MaskUpsampler {
       int cx0 = xGroup[gx];
       int xs = ax.start(cx0);
       int nx = ax.length(cx0);
-      if (xs + nx - 1 < ca || xs > cb || gyA > gyB) {
+      if (xs + nx - 1 < ca || xs > cb) {
         continue;
       }
       int width = xGroup[gx + 1] - cx0;
-      // Min and max over this group's low-res columns, per low-res row in [ra, rb].
-      for (int r = ra; r <= rb; r++) {
-        int base = offset + r * lowWidth + xs;
-        float mn = logits[base];
-        float mx = mn;
-        for (int k = 1; k < nx; k++) {
-          mn = Math.min(mn, logits[base + k]);
-          mx = Math.max(mx, logits[base + k]);
+      // The class of each low-res row's window in this column group, and where its run of equal
+      // classes ends; rows outside [ra, rb] are clearly below.
+      for (int r = rowHi; r >= rowLo; r--) {
+        byte k = BELOW;
+        if (r >= ra && r <= rb) {
+          int base = offset + r * lowWidth + xs;
+          float mn = logits[base];
+          float mx = mn;
+          for (int j = 1; j < nx; j++) {
+            mn = Math.min(mn, logits[base + j]);
+            mx = Math.max(mx, logits[base + j]);
+          }
+          k = bands.classify(mn, mx);
         }
-        rowMin[r - ra] = mn;
-        rowMax[r - ra] = mx;
+        rowClass[r] = k;
+        classRunEnd[r] = r < rowHi && rowClass[r + 1] == k ? classRunEnd[r + 1] : r;
       }
       java.util.Arrays.fill(runStart, 0, width, -1);
       java.util.Arrays.fill(spanCount, 0, width, 0);
       java.util.Arrays.fill(firstY, 0, width, -1);
-      for (int gy = gyA; gy <= gyB; gy++) {
+      // Whether every column's run is closed (CLOSED) or open (OPEN), so a settled block of the
+      // same kind needs no per-column work; foreground of settled blocks spans all columns.
+      int state = CLOSED;
+      int allFirstY = -1;
+      int allLastY = -1;
+      int gy = gyA;
+      while (gy <= gyB) {
         int y0 = yGroup[gy];
-        int y1 = yGroup[gy + 1];
         int ys = ay.start(y0);
-        int ny = ay.length(y0);
-        float mn = Float.POSITIVE_INFINITY;
-        float mx = Float.NEGATIVE_INFINITY;
-        for (int r = ys; r < ys + ny; r++) {
-          if (r < ra || r > rb) {
-            mn = Float.NEGATIVE_INFINITY; // a clearly-below row: the block cannot be all above
-          } else {
-            mn = Math.min(mn, rowMin[r - ra]);
-            mx = Math.max(mx, rowMax[r - ra]);
+        byte k = rowClass[ys];
+        if (k != MIXED && classRunEnd[ys] >= lastRow(gy)) {
+          // Settled: this block and the following ones whose rows stay in the same class run.
+          int gEnd = Math.min(gyB, groupEndingBy[classRunEnd[ys]]);
+          int y1 = yGroup[gEnd + 1];
+          long pixels = (long) (y1 - y0) * width;
+          if (k != BELOW) {
+            union += pixels;
           }
-        }
-        if (mx < lowSafe) {
-          for (int c = 0; c < width; c++) {
-            if (runStart[c] >= 0) {
-              spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y0);
-              runStart[c] = -1;
-            }
+          if (k == ABOVE) {
+            inter += pixels;
           }
-        } else if (mn > highSafe) {
-          inter += (long) (y1 - y0) * width;
-          union += (long) (y1 - y0) * width;
-          for (int c = 0; c < width; c++) {
-            if (runStart[c] < 0) {
-              runStart[c] = y0;
+          if (k == ABOVE || k == MASK_NOT_HIGH) {
+            if (allFirstY < 0) {
+              allFirstY = y0;
             }
-            if (firstY[c] < 0) {
-              firstY[c] = y0;
-            }
-            lastY[c] = y1 - 1;
-          }
-        } else {
-          for (int c = 0; c < width; c++) {
-            col = columnValues(logits, offset, cx0 + c, y0, col);
-            for (int y = y0; y < y1; y++) {
-              float v = pixel(col, y);
-              if (v > t.low()) {
-                union++;
-                if (v > t.high()) {
-                  inter++;
+            allLastY = y1 - 1;
+            if (state != OPEN) {
+              for (int c = 0; c < width; c++) {
+                if (runStart[c] < 0) {
+                  runStart[c] = y0;
                 }
               }
-              if (v > t.mask()) {
-                if (runStart[c] < 0) {
-                  runStart[c] = y;
-                }
-                if (firstY[c] < 0) {
-                  firstY[c] = y;
-                }
-                lastY[c] = y;
-              } else if (runStart[c] >= 0) {
-                spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y);
+              state = OPEN;
+            }
+          } else if (state != CLOSED) {
+            for (int c = 0; c < width; c++) {
+              if (runStart[c] >= 0) {
+                spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y0);
                 runStart[c] = -1;
               }
             }
+            state = CLOSED;
+          }
+          gy = gEnd + 1;
+          continue;
+        }
+        int y1 = yGroup[gy + 1];
+        int ny = ay.length(y0);
+        for (int c = 0; c < width; c++) {
+          col = columnValues(logits, offset, cx0 + c, y0, col);
+          double mn = col[0];
+          double mx = mn;
+          for (int j = 1; j < ny; j++) {
+            mn = Math.min(mn, col[j]);
+            mx = Math.max(mx, col[j]);
+          }
+          byte kc = bands.classify(mn, mx);
+          if (kc != MIXED) {
+            if (kc != BELOW) {
+              union += y1 - y0;
+            }
+            if (kc == ABOVE) {
+              inter += y1 - y0;
+            }
+            if (kc == ABOVE || kc == MASK_NOT_HIGH) {
+              if (runStart[c] < 0) {
+                runStart[c] = y0;
+              }
+              if (firstY[c] < 0) {
+                firstY[c] = y0;
+              }
+              lastY[c] = y1 - 1;
+            } else if (runStart[c] >= 0) {
+              spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y0);
+              runStart[c] = -1;
+            }
+            continue;
+          }
+          for (int y = y0; y < y1; y++) {
+            float v = pixel(col, y);
+            if (v > t.low()) {
+              union++;
+              if (v > t.high()) {
+                inter++;
+              }
+            }
+            if (v > t.mask()) {
+              if (runStart[c] < 0) {
+                runStart[c] = y;
+              }
+              if (firstY[c] < 0) {
+                firstY[c] = y;
+              }
+              lastY[c] = y;
+            } else if (runStart[c] >= 0) {
+              spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y);
+              runStart[c] = -1;
+            }
           }
         }
+        state = MIXED_RUNS;
+        gy++;
       }
       int end = yGroup[gyB + 1];
       for (int c = 0; c < width; c++) {
@@ -343,17 +476,27 @@ public final class MaskUpsampler {
         for (int k = 0; k < spanCount[c]; k++) {
           runs.add(colBase + spans[c][2 * k], spans[c][2 * k + 1] - spans[c][2 * k]);
         }
-        if (firstY[c] >= 0) {
+        if (firstY[c] >= 0 || allFirstY >= 0) {
           minX = Math.min(minX, cx0 + c);
           maxX = cx0 + c;
-          minY = Math.min(minY, firstY[c]);
-          maxY = Math.max(maxY, lastY[c]);
+          if (firstY[c] >= 0) {
+            minY = Math.min(minY, firstY[c]);
+            maxY = Math.max(maxY, lastY[c]);
+          }
+          if (allFirstY >= 0) {
+            minY = Math.min(minY, allFirstY);
+            maxY = Math.max(maxY, allLastY);
+          }
         }
       }
     }
     int[] box = maxX < 0 ? new int[4] : new int[] {minX, minY, maxX, maxY};
     return new Binarized((int) inter, (int) union, box, runs.finish());
   }
+
+  private static final int CLOSED = 0;
+  private static final int OPEN = 1;
+  private static final int MIXED_RUNS = 2;
 
   private int lastRow(int gy) {
     int y = yGroup[gy];
