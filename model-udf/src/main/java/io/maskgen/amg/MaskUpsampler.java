@@ -252,12 +252,14 @@ public final class MaskUpsampler {
   /**
    * Upsamples one mask and, in the same pass, counts the stability score's pixels, binarises, finds
    * the box and run-length encodes the mask placed in the image frame at ({@code cropX0, cropY0}).
-   * The result is identical to thresholding {@link #upsample}, but most pixels are never evaluated:
-   * a block (one row group by one column group) whose low-res window lies clearly inside one of the
-   * intervals the thresholds cut (below low, between low and mask, between mask and high, above
-   * high) is settled at once, consecutive settled blocks of a column group in one step, and in the
-   * other blocks a column whose x-interpolated values lie inside one interval is settled likewise.
-   * Only the bounding box of the low-res logits that are not clearly below low is visited.
+   * The result is identical to thresholding {@link #upsample}, but most pixels are never evaluated.
+   * A block (one row group by one column group) reads one window of low-res logits; when every
+   * logit of the window lies clearly inside one of the intervals the thresholds cut (below low,
+   * between low and mask, between mask and high, above high), so does every pixel of the block, and
+   * consecutive such blocks of a column group are settled in one step. In the other blocks, a
+   * column whose x-interpolated values lie inside one interval is settled, and so is an output row
+   * whose bounds over all columns (from the window's per-row minima and maxima) do. Only the
+   * bounding box of the low-res logits that are not clearly below low is visited.
    */
   public Binarized binarize(
       float[] logits,
@@ -322,16 +324,37 @@ public final class MaskUpsampler {
     int rowLo = ay.start(yGroup[gyA]);
     int rowHi = lastRow(gyB);
 
-    int[] runStart = new int[maxGroupWidth];
-    int[][] spans = new int[maxGroupWidth][8];
-    int[] spanCount = new int[maxGroupWidth];
-    int[] firstY = new int[maxGroupWidth];
-    int[] lastY = new int[maxGroupWidth];
+    // The class of every logit in rows [ra, rb], and the last column of its row up to which the
+    // class stays the same.
+    int rows = rb - ra + 1;
+    byte[] cellClass = new byte[rows * lowWidth];
+    short[] sameUntil = new short[rows * lowWidth];
+    for (int r = ra; r <= rb; r++) {
+      int base = offset + r * lowWidth;
+      int at = (r - ra) * lowWidth;
+      for (int c = 0; c < lowWidth; c++) {
+        float v = logits[base + c];
+        cellClass[at + c] = bands.classify(v, v);
+      }
+      sameUntil[at + lowWidth - 1] = (short) (lowWidth - 1);
+      for (int c = lowWidth - 2; c >= 0; c--) {
+        sameUntil[at + c] =
+            cellClass[at + c] == cellClass[at + c + 1] ? sameUntil[at + c + 1] : (short) c;
+      }
+    }
+
+    Columns cols = new Columns(maxGroupWidth);
     byte[] rowClass = new byte[lowHeight];
     int[] classRunEnd = new int[lowHeight];
+    int maxGroupHeight = 1;
+    for (int g = 0; g + 1 < yGroup.length; g++) {
+      maxGroupHeight = Math.max(maxGroupHeight, yGroup[g + 1] - yGroup[g]);
+    }
+    byte[] yClass = new byte[maxGroupHeight];
+    int[] ySame = new int[maxGroupHeight];
     double[] col = new double[3];
-    long inter = 0;
-    long union = 0;
+    double[] windowMin = new double[3];
+    double[] windowMax = new double[3];
     int minX = Integer.MAX_VALUE;
     int maxX = -1;
     int minY = Integer.MAX_VALUE;
@@ -349,21 +372,13 @@ public final class MaskUpsampler {
       for (int r = rowHi; r >= rowLo; r--) {
         byte k = BELOW;
         if (r >= ra && r <= rb) {
-          int base = offset + r * lowWidth + xs;
-          float mn = logits[base];
-          float mx = mn;
-          for (int j = 1; j < nx; j++) {
-            mn = Math.min(mn, logits[base + j]);
-            mx = Math.max(mx, logits[base + j]);
-          }
-          k = bands.classify(mn, mx);
+          int at = (r - ra) * lowWidth + xs;
+          k = sameUntil[at] >= xs + nx - 1 ? cellClass[at] : MIXED;
         }
         rowClass[r] = k;
         classRunEnd[r] = r < rowHi && rowClass[r + 1] == k ? classRunEnd[r + 1] : r;
       }
-      java.util.Arrays.fill(runStart, 0, width, -1);
-      java.util.Arrays.fill(spanCount, 0, width, 0);
-      java.util.Arrays.fill(firstY, 0, width, -1);
+      cols.reset(width);
       // Whether every column's run is closed (CLOSED) or open (OPEN), so a settled block of the
       // same kind needs no per-column work; foreground of settled blocks spans all columns.
       int state = CLOSED;
@@ -380,30 +395,25 @@ public final class MaskUpsampler {
           int y1 = yGroup[gEnd + 1];
           long pixels = (long) (y1 - y0) * width;
           if (k != BELOW) {
-            union += pixels;
+            cols.union += pixels;
           }
           if (k == ABOVE) {
-            inter += pixels;
+            cols.inter += pixels;
           }
-          if (k == ABOVE || k == MASK_NOT_HIGH) {
+          if (isForeground(k)) {
             if (allFirstY < 0) {
               allFirstY = y0;
             }
             allLastY = y1 - 1;
             if (state != OPEN) {
               for (int c = 0; c < width; c++) {
-                if (runStart[c] < 0) {
-                  runStart[c] = y0;
-                }
+                cols.open(c, y0);
               }
               state = OPEN;
             }
           } else if (state != CLOSED) {
             for (int c = 0; c < width; c++) {
-              if (runStart[c] >= 0) {
-                spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y0);
-                runStart[c] = -1;
-              }
+              cols.close(c, y0);
             }
             state = CLOSED;
           }
@@ -412,6 +422,45 @@ public final class MaskUpsampler {
         }
         int y1 = yGroup[gy + 1];
         int ny = ay.length(y0);
+        // Output rows settled for every column: bounds from the window's per-row extremes, with a
+        // margin for the x weights summing to 1 only within rounding.
+        double magnitude = 0;
+        for (int j = 0; j < ny; j++) {
+          int base = offset + (ys + j) * lowWidth + xs;
+          float mn = logits[base];
+          float mx = mn;
+          for (int i = 1; i < nx; i++) {
+            mn = Math.min(mn, logits[base + i]);
+            mx = Math.max(mx, logits[base + i]);
+          }
+          windowMin[j] = mn;
+          windowMax[j] = mx;
+          magnitude = Math.max(magnitude, Math.max(-mn, mx));
+        }
+        double slack = 1e-6 * magnitude;
+        boolean allRowsSettled = true;
+        for (int y = y1 - 1; y >= y0; y--) {
+          double lo = ay.weight(y, 0) * windowMin[0];
+          double hi = ay.weight(y, 0) * windowMax[0];
+          for (int j = 1; j < ny; j++) {
+            lo += ay.weight(y, j) * windowMin[j];
+            hi += ay.weight(y, j) * windowMax[j];
+          }
+          byte yc = bands.classify(lo - slack, hi + slack);
+          yClass[y - y0] = yc;
+          ySame[y - y0] = y + 1 < y1 && yClass[y + 1 - y0] == yc ? ySame[y + 1 - y0] : y + 1;
+          allRowsSettled &= yc != MIXED;
+        }
+        if (allRowsSettled) {
+          for (int y = y0; y < y1; y = ySame[y - y0]) {
+            for (int c = 0; c < width; c++) {
+              cols.settle(c, y, ySame[y - y0], yClass[y - y0]);
+            }
+          }
+          state = MIXED_RUNS;
+          gy++;
+          continue;
+        }
         for (int c = 0; c < width; c++) {
           col = columnValues(logits, offset, cx0 + c, y0, col);
           double mn = col[0];
@@ -422,45 +471,19 @@ public final class MaskUpsampler {
           }
           byte kc = bands.classify(mn, mx);
           if (kc != MIXED) {
-            if (kc != BELOW) {
-              union += y1 - y0;
-            }
-            if (kc == ABOVE) {
-              inter += y1 - y0;
-            }
-            if (kc == ABOVE || kc == MASK_NOT_HIGH) {
-              if (runStart[c] < 0) {
-                runStart[c] = y0;
-              }
-              if (firstY[c] < 0) {
-                firstY[c] = y0;
-              }
-              lastY[c] = y1 - 1;
-            } else if (runStart[c] >= 0) {
-              spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y0);
-              runStart[c] = -1;
-            }
+            cols.settle(c, y0, y1, kc);
             continue;
           }
-          for (int y = y0; y < y1; y++) {
-            float v = pixel(col, y);
-            if (v > t.low()) {
-              union++;
-              if (v > t.high()) {
-                inter++;
-              }
-            }
-            if (v > t.mask()) {
-              if (runStart[c] < 0) {
-                runStart[c] = y;
-              }
-              if (firstY[c] < 0) {
-                firstY[c] = y;
-              }
-              lastY[c] = y;
-            } else if (runStart[c] >= 0) {
-              spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y);
-              runStart[c] = -1;
+          int y = y0;
+          while (y < y1) {
+            byte yc = yClass[y - y0];
+            if (yc != MIXED) {
+              int ye = ySame[y - y0];
+              cols.settle(c, y, ye, yc);
+              y = ye;
+            } else {
+              cols.pixel(c, y, pixel(col, y), t);
+              y++;
             }
           }
         }
@@ -469,19 +492,19 @@ public final class MaskUpsampler {
       }
       int end = yGroup[gyB + 1];
       for (int c = 0; c < width; c++) {
-        if (runStart[c] >= 0) {
-          spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], end);
-        }
+        cols.close(c, end);
         long colBase = (long) (cropX0 + cx0 + c) * imageHeight + cropY0;
-        for (int k = 0; k < spanCount[c]; k++) {
-          runs.add(colBase + spans[c][2 * k], spans[c][2 * k + 1] - spans[c][2 * k]);
+        int[] sp = cols.spans[c];
+        for (int k = 0; k < cols.spanCount[c]; k++) {
+          runs.add(colBase + sp[2 * k], sp[2 * k + 1] - sp[2 * k]);
         }
-        if (firstY[c] >= 0 || allFirstY >= 0) {
+        int fy = cols.firstY[c];
+        if (fy >= 0 || allFirstY >= 0) {
           minX = Math.min(minX, cx0 + c);
           maxX = cx0 + c;
-          if (firstY[c] >= 0) {
-            minY = Math.min(minY, firstY[c]);
-            maxY = Math.max(maxY, lastY[c]);
+          if (fy >= 0) {
+            minY = Math.min(minY, fy);
+            maxY = Math.max(maxY, cols.lastY[c]);
           }
           if (allFirstY >= 0) {
             minY = Math.min(minY, allFirstY);
@@ -491,7 +514,96 @@ public final class MaskUpsampler {
       }
     }
     int[] box = maxX < 0 ? new int[4] : new int[] {minX, minY, maxX, maxY};
-    return new Binarized((int) inter, (int) union, box, runs.finish());
+    return new Binarized((int) cols.inter, (int) cols.union, box, runs.finish());
+  }
+
+  private static boolean isForeground(byte k) {
+    return k == ABOVE || k == MASK_NOT_HIGH;
+  }
+
+  /**
+   * The columns of one column group while its rows are visited top to bottom: each column's open
+   * run and finished foreground spans (crop rows), its first and last foreground row, and the
+   * stability counts of the whole mask.
+   */
+  private static final class Columns {
+    final int[] runStart;
+    final int[][] spans;
+    final int[] spanCount;
+    final int[] firstY;
+    final int[] lastY;
+    long inter;
+    long union;
+
+    Columns(int maxWidth) {
+      runStart = new int[maxWidth];
+      spans = new int[maxWidth][8];
+      spanCount = new int[maxWidth];
+      firstY = new int[maxWidth];
+      lastY = new int[maxWidth];
+    }
+
+    void reset(int width) {
+      java.util.Arrays.fill(runStart, 0, width, -1);
+      java.util.Arrays.fill(spanCount, 0, width, 0);
+      java.util.Arrays.fill(firstY, 0, width, -1);
+    }
+
+    void open(int c, int y) {
+      if (runStart[c] < 0) {
+        runStart[c] = y;
+      }
+    }
+
+    void close(int c, int y) {
+      if (runStart[c] >= 0) {
+        int n = spanCount[c]++;
+        if (2 * n + 2 > spans[c].length) {
+          spans[c] = java.util.Arrays.copyOf(spans[c], spans[c].length * 2);
+        }
+        spans[c][2 * n] = runStart[c];
+        spans[c][2 * n + 1] = y;
+        runStart[c] = -1;
+      }
+    }
+
+    /** Rows [y0, y1) of column c, all of class k (not MIXED). */
+    void settle(int c, int y0, int y1, byte k) {
+      if (k != BELOW) {
+        union += y1 - y0;
+      }
+      if (k == ABOVE) {
+        inter += y1 - y0;
+      }
+      if (isForeground(k)) {
+        open(c, y0);
+        if (firstY[c] < 0) {
+          firstY[c] = y0;
+        }
+        lastY[c] = y1 - 1;
+      } else {
+        close(c, y0);
+      }
+    }
+
+    /** Pixel (c, y) with upsampled value v. */
+    void pixel(int c, int y, float v, Thresholds t) {
+      if (v > t.low()) {
+        union++;
+        if (v > t.high()) {
+          inter++;
+        }
+      }
+      if (v > t.mask()) {
+        open(c, y);
+        if (firstY[c] < 0) {
+          firstY[c] = y;
+        }
+        lastY[c] = y;
+      } else {
+        close(c, y);
+      }
+    }
   }
 
   private static final int CLOSED = 0;
@@ -501,15 +613,6 @@ public final class MaskUpsampler {
   private int lastRow(int gy) {
     int y = yGroup[gy];
     return ay.start(y) + ay.length(y) - 1;
-  }
-
-  private static int[] addSpan(int[] spans, int index, int from, int to) {
-    if (2 * index + 2 > spans.length) {
-      spans = java.util.Arrays.copyOf(spans, spans.length * 2);
-    }
-    spans[2 * index] = from;
-    spans[2 * index + 1] = to;
-    return spans;
   }
 
   private void checkOffset(float[] logits, int offset) {
