@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       RenderCommand.class,
       InspectCommand.class,
+      io.maskgen.job.bench.BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MaskgenCommand implements Runnable {
