@@ -143,6 +143,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Copies of every image in the throughput input. Default: ${DEFAULT-VALUE}.")
   int copies;
 
+  @Option(names = "--throughput-only", negatable = false,
+      description = "Skip the in-process cases; only the --masters runs.")
+  boolean throughputOnly;
+
   @Option(names = "--conf", paramLabel = "KEY=VALUE", split = ",",
       description = "Spark setting for the throughput runs, repeatable.")
   Map<String, String> sparkConf = new LinkedHashMap<>();
@@ -182,8 +186,48 @@ public final class BenchCommand implements Callable<Integer> {
       decoded.add(BenchImage.decode(f));
     }
     Files.createDirectories(output);
-
     List<BenchCase> cases = cases();
+
+    List<BenchRow> rows = List.of();
+    if (!throughputOnly) {
+      rows = inProcess(cases, files, decoded, base, clipLocation, hadoop);
+      List<Map<String, Object>> table = rows.stream().map(BenchRow::columns).toList();
+      BenchOutput.writeText(output.resolve("results.md"), BenchOutput.markdown(table));
+      BenchOutput.writeText(output.resolve("results.csv"), BenchOutput.csv(table));
+      BenchOutput.writePlot(output.resolve("bench.png"), panels(rows));
+      out.print(BenchOutput.markdown(table));
+    }
+    List<Map<String, Object>> throughput = List.of();
+    if (!masters.isEmpty()) {
+      Path inputDir = output.resolve("inputs");
+      writeThroughputInputs(inputDir, sized(files, decoded, cases.get(0).megapixels()));
+      GenerateConfig config =
+          new GenerateConfig(
+              List.of(inputDir.toString()), null, model, clipLocation, Background.GRAY, device,
+              base.withPointsPerSide(cases.get(0).pointsPerSide())
+                  .withCropNLayers(cases.get(0).cropNLayers()),
+              ImageDecoder.MAX_SUPPORTED_PIXELS, 32, null, Map.copyOf(sparkConf), null, false);
+      throughput =
+          ThroughputBench.columns(
+              ThroughputBench.run(config, masters, sparkConf, output.resolve("throughput"), log));
+      BenchOutput.writeText(output.resolve("throughput.md"), BenchOutput.markdown(throughput));
+      out.println();
+      out.print(BenchOutput.markdown(throughput));
+    }
+    BenchOutput.writeJson(
+        output.resolve("results.json"), BenchOutput.json(settings(), rows, throughput));
+    log.println("maskgen bench: results in " + output.toAbsolutePath());
+    return 0;
+  }
+
+  private List<BenchRow> inProcess(
+      List<BenchCase> cases,
+      List<Path> files,
+      List<RgbImage> decoded,
+      AmgParams base,
+      String clipLocation,
+      Configuration hadoop)
+      throws IOException {
     List<BenchRow> rows = new ArrayList<>();
     DeviceChoice dev = DeviceChoice.parse(device);
     try (SegmentationModel loaded =
@@ -209,39 +253,10 @@ public final class BenchCommand implements Callable<Integer> {
             bySize.computeIfAbsent(c.megapixels(), mp -> sized(files, decoded, mp));
         rows.add(bench.run(c, inputs));
       }
-      BenchOutput.writeText(output.resolve("per-image.csv"), String.join("\n", bench.perImageCsv()) + "\n");
+      BenchOutput.writeText(
+          output.resolve("per-image.csv"), String.join("\n", bench.perImageCsv()) + "\n");
     }
-
-    List<Map<String, Object>> table = rows.stream().map(BenchRow::columns).toList();
-    BenchOutput.writeText(output.resolve("results.md"), BenchOutput.markdown(table));
-    BenchOutput.writeText(output.resolve("results.csv"), BenchOutput.csv(table));
-    BenchOutput.writePlot(output.resolve("bench.png"), panels(rows));
-
-    List<Map<String, Object>> throughput = List.of();
-    if (!masters.isEmpty()) {
-      Path inputDir = output.resolve("inputs");
-      writeThroughputInputs(inputDir, sized(files, decoded, cases.get(0).megapixels()));
-      GenerateConfig config =
-          new GenerateConfig(
-              List.of(inputDir.toString()), null, model, clipLocation, Background.GRAY, device,
-              base.withPointsPerSide(cases.get(0).pointsPerSide())
-                  .withCropNLayers(cases.get(0).cropNLayers()),
-              ImageDecoder.MAX_SUPPORTED_PIXELS, 32, null, Map.copyOf(sparkConf), null, false);
-      throughput =
-          ThroughputBench.columns(
-              ThroughputBench.run(config, masters, sparkConf, output.resolve("throughput"), log));
-      BenchOutput.writeText(output.resolve("throughput.md"), BenchOutput.markdown(throughput));
-    }
-    BenchOutput.writeJson(
-        output.resolve("results.json"), BenchOutput.json(settings(), rows, throughput));
-
-    out.print(BenchOutput.markdown(table));
-    if (!throughput.isEmpty()) {
-      out.println();
-      out.print(BenchOutput.markdown(throughput));
-    }
-    log.println("maskgen bench: results in " + output.toAbsolutePath());
-    return 0;
+    return rows;
   }
 
   private void validate() {
@@ -262,6 +277,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (parallelism < 1) {
       throw new UsageException("Invalid --parallelism: " + parallelism + " (must be >= 1)");
+    }
+    if (throughputOnly && masters.isEmpty()) {
+      throw new UsageException("--throughput-only needs --masters");
     }
     if (copies < 1) {
       throw new UsageException("Invalid --copies: " + copies + " (must be >= 1)");
