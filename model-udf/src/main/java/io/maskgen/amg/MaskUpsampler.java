@@ -97,6 +97,7 @@ public final class MaskUpsampler {
       int outWidth) {
     if (lowHeight <= 0
         || lowWidth <= 0
+        || lowWidth > Short.MAX_VALUE
         || inputHeight <= 0
         || inputWidth <= 0
         || inputHeight > inputSize
@@ -281,18 +282,23 @@ public final class MaskUpsampler {
     Bands bands = Bands.of(t);
     RunWriter runs = new RunWriter(imageHeight, imageWidth);
 
-    // Bounding box [ra, rb] x [ca, cb] of the low-res logits that are not clearly below.
+    // The class of every logit, and the bounding box [ra, rb] x [ca, cb] of those not clearly
+    // below.
+    byte[] cellClass = new byte[lowHeight * lowWidth];
     int ra = Integer.MAX_VALUE;
     int rb = -1;
     int ca = Integer.MAX_VALUE;
     int cb = -1;
-    double lowBelow = bands.lowBelow();
     for (int r = 0; r < lowHeight; r++) {
       int base = offset + r * lowWidth;
+      int at = r * lowWidth;
       int first = -1;
       int last = -1;
       for (int c = 0; c < lowWidth; c++) {
-        if (!(logits[base + c] < lowBelow)) {
+        float v = logits[base + c];
+        byte k = bands.classify(v, v);
+        cellClass[at + c] = k;
+        if (k != BELOW) {
           if (first < 0) {
             first = c;
           }
@@ -324,22 +330,15 @@ public final class MaskUpsampler {
     int rowLo = ay.start(yGroup[gyA]);
     int rowHi = lastRow(gyB);
 
-    // The class of every logit in rows [ra, rb], and the last column of its row up to which the
-    // class stays the same.
-    int rows = rb - ra + 1;
-    byte[] cellClass = new byte[rows * lowWidth];
-    short[] sameUntil = new short[rows * lowWidth];
+    // In rows [ra, rb], the last column of its row up to which a logit's class stays the same.
+    short[] sameUntil = new short[(rb - ra + 1) * lowWidth];
     for (int r = ra; r <= rb; r++) {
-      int base = offset + r * lowWidth;
       int at = (r - ra) * lowWidth;
-      for (int c = 0; c < lowWidth; c++) {
-        float v = logits[base + c];
-        cellClass[at + c] = bands.classify(v, v);
-      }
+      int cat = r * lowWidth;
       sameUntil[at + lowWidth - 1] = (short) (lowWidth - 1);
       for (int c = lowWidth - 2; c >= 0; c--) {
         sameUntil[at + c] =
-            cellClass[at + c] == cellClass[at + c + 1] ? sameUntil[at + c + 1] : (short) c;
+            cellClass[cat + c] == cellClass[cat + c + 1] ? sameUntil[at + c + 1] : (short) c;
       }
     }
 
@@ -353,8 +352,6 @@ public final class MaskUpsampler {
     byte[] yClass = new byte[maxGroupHeight];
     int[] ySame = new int[maxGroupHeight];
     double[] col = new double[3];
-    double[] windowMin = new double[3];
-    double[] windowMax = new double[3];
     int minX = Integer.MAX_VALUE;
     int maxX = -1;
     int minY = Integer.MAX_VALUE;
@@ -373,7 +370,7 @@ public final class MaskUpsampler {
         byte k = BELOW;
         if (r >= ra && r <= rb) {
           int at = (r - ra) * lowWidth + xs;
-          k = sameUntil[at] >= xs + nx - 1 ? cellClass[at] : MIXED;
+          k = sameUntil[at] >= xs + nx - 1 ? cellClass[r * lowWidth + xs] : MIXED;
         }
         rowClass[r] = k;
         classRunEnd[r] = r < rowHi && rowClass[r + 1] == k ? classRunEnd[r + 1] : r;
@@ -422,68 +419,51 @@ public final class MaskUpsampler {
         }
         int y1 = yGroup[gy + 1];
         int ny = ay.length(y0);
-        // Output rows settled for every column: bounds from the window's per-row extremes, with a
-        // margin for the x weights summing to 1 only within rounding.
-        double magnitude = 0;
+        boolean rowsUniform = true;
         for (int j = 0; j < ny; j++) {
-          int base = offset + (ys + j) * lowWidth + xs;
-          float mn = logits[base];
-          float mx = mn;
-          for (int i = 1; i < nx; i++) {
-            mn = Math.min(mn, logits[base + i]);
-            mx = Math.max(mx, logits[base + i]);
-          }
-          windowMin[j] = mn;
-          windowMax[j] = mx;
-          magnitude = Math.max(magnitude, Math.max(-mn, mx));
+          rowsUniform &= rowClass[ys + j] != MIXED;
         }
-        double slack = 1e-6 * magnitude;
-        boolean allRowsSettled = true;
-        for (int y = y1 - 1; y >= y0; y--) {
-          double lo = ay.weight(y, 0) * windowMin[0];
-          double hi = ay.weight(y, 0) * windowMax[0];
-          for (int j = 1; j < ny; j++) {
-            lo += ay.weight(y, j) * windowMin[j];
-            hi += ay.weight(y, j) * windowMax[j];
-          }
-          byte yc = bands.classify(lo - slack, hi + slack);
-          yClass[y - y0] = yc;
-          ySame[y - y0] = y + 1 < y1 && yClass[y + 1 - y0] == yc ? ySame[y + 1 - y0] : y + 1;
-          allRowsSettled &= yc != MIXED;
-        }
-        if (allRowsSettled) {
-          for (int y = y0; y < y1; y = ySame[y - y0]) {
-            for (int c = 0; c < width; c++) {
-              cols.settle(c, y, ySame[y - y0], yClass[y - y0]);
+        if (rowsUniform) {
+          // Each low-res row is settled across the block but they differ (an edge across the
+          // rows): settle output rows for all columns, evaluate pixels in the others only.
+          settleRows(logits, offset, ys, ny, xs, nx, y0, y1, bands, yClass, ySame);
+          for (int c = 0; c < width; c++) {
+            boolean haveColumn = false;
+            int y = y0;
+            while (y < y1) {
+              byte yc = yClass[y - y0];
+              if (yc != MIXED) {
+                int ye = ySame[y - y0];
+                cols.settle(c, y, ye, yc);
+                y = ye;
+              } else {
+                if (!haveColumn) {
+                  col = columnValues(logits, offset, cx0 + c, y0, col);
+                  haveColumn = true;
+                }
+                cols.pixel(c, y, pixel(col, y), t);
+                y++;
+              }
             }
           }
-          state = MIXED_RUNS;
-          gy++;
-          continue;
-        }
-        for (int c = 0; c < width; c++) {
-          col = columnValues(logits, offset, cx0 + c, y0, col);
-          double mn = col[0];
-          double mx = mn;
-          for (int j = 1; j < ny; j++) {
-            mn = Math.min(mn, col[j]);
-            mx = Math.max(mx, col[j]);
-          }
-          byte kc = bands.classify(mn, mx);
-          if (kc != MIXED) {
-            cols.settle(c, y0, y1, kc);
-            continue;
-          }
-          int y = y0;
-          while (y < y1) {
-            byte yc = yClass[y - y0];
-            if (yc != MIXED) {
-              int ye = ySame[y - y0];
-              cols.settle(c, y, ye, yc);
-              y = ye;
-            } else {
+        } else {
+          // An edge across the columns: settle whole columns where their x-interpolated values
+          // allow, evaluate every pixel of the others.
+          for (int c = 0; c < width; c++) {
+            col = columnValues(logits, offset, cx0 + c, y0, col);
+            double mn = col[0];
+            double mx = mn;
+            for (int j = 1; j < ny; j++) {
+              mn = Math.min(mn, col[j]);
+              mx = Math.max(mx, col[j]);
+            }
+            byte kc = bands.classify(mn, mx);
+            if (kc != MIXED) {
+              cols.settle(c, y0, y1, kc);
+              continue;
+            }
+            for (int y = y0; y < y1; y++) {
               cols.pixel(c, y, pixel(col, y), t);
-              y++;
             }
           }
         }
@@ -517,6 +497,52 @@ public final class MaskUpsampler {
     return new Binarized((int) cols.inter, (int) cols.union, box, runs.finish());
   }
 
+  /**
+   * The class of each output row y0..y1-1 over all columns of a block, from bounds built of the
+   * window's per-row minima and maxima (MIXED where they straddle a threshold), with a margin for
+   * the x weights summing to 1 only within rounding; and where each run of equal classes ends.
+   */
+  private void settleRows(
+      float[] logits,
+      int offset,
+      int ys,
+      int ny,
+      int xs,
+      int nx,
+      int y0,
+      int y1,
+      Bands bands,
+      byte[] yClass,
+      int[] ySame) {
+    double[] windowMin = new double[ny];
+    double[] windowMax = new double[ny];
+    double magnitude = 0;
+    for (int j = 0; j < ny; j++) {
+      int base = offset + (ys + j) * lowWidth + xs;
+      float mn = logits[base];
+      float mx = mn;
+      for (int i = 1; i < nx; i++) {
+        mn = Math.min(mn, logits[base + i]);
+        mx = Math.max(mx, logits[base + i]);
+      }
+      windowMin[j] = mn;
+      windowMax[j] = mx;
+      magnitude = Math.max(magnitude, Math.max(-mn, mx));
+    }
+    double slack = 1e-6 * magnitude;
+    for (int y = y1 - 1; y >= y0; y--) {
+      double lo = ay.weight(y, 0) * windowMin[0];
+      double hi = ay.weight(y, 0) * windowMax[0];
+      for (int j = 1; j < ny; j++) {
+        lo += ay.weight(y, j) * windowMin[j];
+        hi += ay.weight(y, j) * windowMax[j];
+      }
+      byte yc = bands.classify(lo - slack, hi + slack);
+      yClass[y - y0] = yc;
+      ySame[y - y0] = y + 1 < y1 && yClass[y + 1 - y0] == yc ? ySame[y + 1 - y0] : y + 1;
+    }
+  }
+
   private static boolean isForeground(byte k) {
     return k == ABOVE || k == MASK_NOT_HIGH;
   }
@@ -544,9 +570,11 @@ public final class MaskUpsampler {
     }
 
     void reset(int width) {
-      java.util.Arrays.fill(runStart, 0, width, -1);
-      java.util.Arrays.fill(spanCount, 0, width, 0);
-      java.util.Arrays.fill(firstY, 0, width, -1);
+      for (int c = 0; c < width; c++) {
+        runStart[c] = -1;
+        spanCount[c] = 0;
+        firstY[c] = -1;
+      }
     }
 
     void open(int c, int y) {
