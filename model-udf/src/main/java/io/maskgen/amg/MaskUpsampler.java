@@ -11,7 +11,7 @@ import io.maskgen.schema.rle.Rle;
  * x S intermediate exists; an output pixel reads at most 3 x 3 low-res logits. Output rows (and
  * columns) that read the same low-res rows (columns) form groups; a block of one row group by one
  * column group reads one small window of logits, so {@link #binarize} can settle a whole block at
- * once when that window is clearly below or above the thresholds. Weights follow PyTorch's source
+ * once when that window lies clearly inside one interval between the thresholds. Weights follow PyTorch's source
  * indices and float32 lambdas; the sum is taken in double and rounded to float. Values agree with
  * PyTorch's two float32 passes to about 1e-6 relative (measured: at most 2e-6 on logits within
  * +-20, see {@code MaskUpsamplerTest}).
