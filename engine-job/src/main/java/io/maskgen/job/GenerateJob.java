@@ -65,7 +65,8 @@ public final class GenerateJob {
     this(config, System.err);
   }
 
-  GenerateJob(GenerateConfig config, PrintStream log) {
+  /** A job that prints its log lines to {@code log}. */
+  public GenerateJob(GenerateConfig config, PrintStream log) {
     this.config = config;
     this.log = log;
   }

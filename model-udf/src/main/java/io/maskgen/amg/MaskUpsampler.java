@@ -11,7 +11,7 @@ import io.maskgen.schema.rle.Rle;
  * x S intermediate exists; an output pixel reads at most 3 x 3 low-res logits. Output rows (and
  * columns) that read the same low-res rows (columns) form groups; a block of one row group by one
  * column group reads one small window of logits, so {@link #binarize} can settle a whole block at
- * once when that window is clearly below or above the thresholds. Weights follow PyTorch's source
+ * once when that window lies clearly inside one interval between the thresholds. Weights follow PyTorch's source
  * indices and float32 lambdas; the sum is taken in double and rounded to float. Values agree with
  * PyTorch's two float32 passes to about 1e-6 relative (measured: at most 2e-6 on logits within
  * +-20, see {@code MaskUpsamplerTest}).
@@ -33,6 +33,8 @@ public final class MaskUpsampler {
   private final int[] yGroup;
   private final int[] xGroup;
   private final int maxGroupWidth;
+  // groupEndingBy[r]: the last row group whose low-res rows all lie at or above row r, or -1.
+  private final int[] groupEndingBy;
 
   private MaskUpsampler(int lowHeight, int lowWidth, LinearAxis ay, LinearAxis ax) {
     this.lowHeight = lowHeight;
@@ -46,6 +48,19 @@ public final class MaskUpsampler {
       w = Math.max(w, xGroup[g + 1] - xGroup[g]);
     }
     this.maxGroupWidth = w;
+    this.groupEndingBy = new int[lowHeight];
+    int g = -1;
+    for (int r = 0; r < lowHeight; r++) {
+      while (g + 2 < yGroup.length && lastRow(g + 1) <= r) {
+        g++;
+      }
+      groupEndingBy[r] = g;
+    }
+    for (int k = 0; k + 2 < yGroup.length; k++) {
+      if (ay.start(yGroup[k + 1]) < ay.start(yGroup[k]) || lastRow(k + 1) < lastRow(k)) {
+        throw new IllegalStateException("Row windows of the upsampling are not monotone");
+      }
+    }
   }
 
   private static int[] groups(LinearAxis a) {
@@ -82,6 +97,7 @@ public final class MaskUpsampler {
       int outWidth) {
     if (lowHeight <= 0
         || lowWidth <= 0
+        || lowWidth > Short.MAX_VALUE
         || inputHeight <= 0
         || inputWidth <= 0
         || inputHeight > inputSize
@@ -177,12 +193,74 @@ public final class MaskUpsampler {
     }
   }
 
+  // Classes of a window of logits, by where all its values lie: below low, in (low, mask], in
+  // (mask, high], above high; or spread over several of these intervals.
+  private static final byte BELOW = 0;
+  private static final byte UNION_ONLY = 1;
+  private static final byte MASK_NOT_HIGH = 2;
+  private static final byte ABOVE = 3;
+  private static final byte MIXED = 4;
+
+  /**
+   * The interval bounds with safety margins: a convex combination (bilinear weights are >= 0 and
+   * sum to 1 within 1e-7) of values inside a bound stays on that side of its threshold after
+   * rounding, since the margin dwarfs any rounding error.
+   */
+  private record Bands(
+      double lowBelow,
+      double lowAbove,
+      double maskBelow,
+      double maskAbove,
+      double highBelow,
+      double highAbove) {
+
+    static Bands of(Thresholds t) {
+      return new Bands(
+          below(t.low()),
+          above(t.low()),
+          below(t.mask()),
+          above(t.mask()),
+          below(t.high()),
+          above(t.high()));
+    }
+
+    private static double below(float t) {
+      return t - 1e-6 * (1 + Math.abs(t));
+    }
+
+    private static double above(float t) {
+      return t + 1e-6 * (1 + Math.abs(t));
+    }
+
+    /** The class every convex combination of values in [mn, mx] is sure to have. */
+    byte classify(double mn, double mx) {
+      if (mx < lowBelow) {
+        return BELOW;
+      }
+      if (mn > highAbove) {
+        return ABOVE;
+      }
+      if (mn > lowAbove && mx < maskBelow) {
+        return UNION_ONLY;
+      }
+      if (mn > maskAbove && mx < highBelow) {
+        return MASK_NOT_HIGH;
+      }
+      return MIXED;
+    }
+  }
+
   /**
    * Upsamples one mask and, in the same pass, counts the stability score's pixels, binarises, finds
    * the box and run-length encodes the mask placed in the image frame at ({@code cropX0, cropY0}).
-   * Blocks whose low-res window lies clearly below the low threshold (or above the high one) are
-   * settled without evaluating their pixels, and only the bounding box of the low-res logits that
-   * are not clearly below is visited; the result is identical to thresholding {@link #upsample}.
+   * The result is identical to thresholding {@link #upsample}, but most pixels are never evaluated.
+   * A block (one row group by one column group) reads one window of low-res logits; when every
+   * logit of the window lies clearly inside one of the intervals the thresholds cut (below low,
+   * between low and mask, between mask and high, above high), so does every pixel of the block, and
+   * consecutive such blocks of a column group are settled in one step. In the other blocks, a
+   * column whose x-interpolated values lie inside one interval is settled, and so is an output row
+   * whose bounds over all columns (from the window's per-row minima and maxima) do. Only the
+   * bounding box of the low-res logits that are not clearly below low is visited.
    */
   public Binarized binarize(
       float[] logits,
@@ -201,26 +279,37 @@ public final class MaskUpsampler {
               "Crop %dx%d at (%d, %d) outside image %dx%d",
               outW, outH, cropX0, cropY0, imageWidth, imageHeight));
     }
-    // A convex combination (bilinear weights are >= 0 and sum to 1) of values below (above) these
-    // stays below (above) the thresholds after rounding: the margin dwarfs any rounding error.
-    double lowSafe = t.low() - 1e-6 * (1 + Math.abs(t.low()));
-    double highSafe = t.high() + 1e-6 * (1 + Math.abs(t.high()));
+    Bands bands = Bands.of(t);
     RunWriter runs = new RunWriter(imageHeight, imageWidth);
 
-    // Bounding box [ra, rb] x [ca, cb] of the low-res logits that are not clearly below.
+    // The class of every logit, and the bounding box [ra, rb] x [ca, cb] of those not clearly
+    // below.
+    byte[] cellClass = new byte[lowHeight * lowWidth];
     int ra = Integer.MAX_VALUE;
     int rb = -1;
     int ca = Integer.MAX_VALUE;
     int cb = -1;
     for (int r = 0; r < lowHeight; r++) {
       int base = offset + r * lowWidth;
+      int at = r * lowWidth;
+      int first = -1;
+      int last = -1;
       for (int c = 0; c < lowWidth; c++) {
-        if (!(logits[base + c] < lowSafe)) {
-          ra = Math.min(ra, r);
-          rb = r;
-          ca = Math.min(ca, c);
-          cb = Math.max(cb, c);
+        float v = logits[base + c];
+        byte k = bands.classify(v, v);
+        cellClass[at + c] = k;
+        if (k != BELOW) {
+          if (first < 0) {
+            first = c;
+          }
+          last = c;
         }
+      }
+      if (first >= 0) {
+        ra = Math.min(ra, r);
+        rb = r;
+        ca = Math.min(ca, first);
+        cb = Math.max(cb, last);
       }
     }
     if (rb < 0) {
@@ -235,17 +324,34 @@ public final class MaskUpsampler {
     while (gyB >= gyA && ay.start(yGroup[gyB]) > rb) {
       gyB--;
     }
+    if (gyA > gyB) {
+      return new Binarized(0, 0, new int[4], runs.finish());
+    }
+    int rowLo = ay.start(yGroup[gyA]);
+    int rowHi = lastRow(gyB);
 
-    int[] runStart = new int[maxGroupWidth];
-    int[][] spans = new int[maxGroupWidth][8];
-    int[] spanCount = new int[maxGroupWidth];
-    int[] firstY = new int[maxGroupWidth];
-    int[] lastY = new int[maxGroupWidth];
-    float[] rowMin = new float[rb - ra + 1];
-    float[] rowMax = new float[rb - ra + 1];
+    // In rows [ra, rb], the last column of its row up to which a logit's class stays the same.
+    short[] sameUntil = new short[(rb - ra + 1) * lowWidth];
+    for (int r = ra; r <= rb; r++) {
+      int at = (r - ra) * lowWidth;
+      int cat = r * lowWidth;
+      sameUntil[at + lowWidth - 1] = (short) (lowWidth - 1);
+      for (int c = lowWidth - 2; c >= 0; c--) {
+        sameUntil[at + c] =
+            cellClass[cat + c] == cellClass[cat + c + 1] ? sameUntil[at + c + 1] : (short) c;
+      }
+    }
+
+    Columns cols = new Columns(maxGroupWidth);
+    byte[] rowClass = new byte[lowHeight];
+    int[] classRunEnd = new int[lowHeight];
+    int maxGroupHeight = 1;
+    for (int g = 0; g + 1 < yGroup.length; g++) {
+      maxGroupHeight = Math.max(maxGroupHeight, yGroup[g + 1] - yGroup[g]);
+    }
+    byte[] yClass = new byte[maxGroupHeight];
+    int[] ySame = new int[maxGroupHeight];
     double[] col = new double[3];
-    long inter = 0;
-    long union = 0;
     int minX = Integer.MAX_VALUE;
     int maxX = -1;
     int minY = Integer.MAX_VALUE;
@@ -254,119 +360,287 @@ public final class MaskUpsampler {
       int cx0 = xGroup[gx];
       int xs = ax.start(cx0);
       int nx = ax.length(cx0);
-      if (xs + nx - 1 < ca || xs > cb || gyA > gyB) {
+      if (xs + nx - 1 < ca || xs > cb) {
         continue;
       }
       int width = xGroup[gx + 1] - cx0;
-      // Min and max over this group's low-res columns, per low-res row in [ra, rb].
-      for (int r = ra; r <= rb; r++) {
-        int base = offset + r * lowWidth + xs;
-        float mn = logits[base];
-        float mx = mn;
-        for (int k = 1; k < nx; k++) {
-          mn = Math.min(mn, logits[base + k]);
-          mx = Math.max(mx, logits[base + k]);
+      // The class of each low-res row's window in this column group, and where its run of equal
+      // classes ends; rows outside [ra, rb] are clearly below.
+      for (int r = rowHi; r >= rowLo; r--) {
+        byte k = BELOW;
+        if (r >= ra && r <= rb) {
+          int at = (r - ra) * lowWidth + xs;
+          k = sameUntil[at] >= xs + nx - 1 ? cellClass[r * lowWidth + xs] : MIXED;
         }
-        rowMin[r - ra] = mn;
-        rowMax[r - ra] = mx;
+        rowClass[r] = k;
+        classRunEnd[r] = r < rowHi && rowClass[r + 1] == k ? classRunEnd[r + 1] : r;
       }
-      java.util.Arrays.fill(runStart, 0, width, -1);
-      java.util.Arrays.fill(spanCount, 0, width, 0);
-      java.util.Arrays.fill(firstY, 0, width, -1);
-      for (int gy = gyA; gy <= gyB; gy++) {
+      cols.reset(width);
+      // Whether every column's run is closed (CLOSED) or open (OPEN), so a settled block of the
+      // same kind needs no per-column work; foreground of settled blocks spans all columns.
+      int state = CLOSED;
+      int allFirstY = -1;
+      int allLastY = -1;
+      int gy = gyA;
+      while (gy <= gyB) {
         int y0 = yGroup[gy];
-        int y1 = yGroup[gy + 1];
         int ys = ay.start(y0);
-        int ny = ay.length(y0);
-        float mn = Float.POSITIVE_INFINITY;
-        float mx = Float.NEGATIVE_INFINITY;
-        for (int r = ys; r < ys + ny; r++) {
-          if (r < ra || r > rb) {
-            mn = Float.NEGATIVE_INFINITY; // a clearly-below row: the block cannot be all above
-          } else {
-            mn = Math.min(mn, rowMin[r - ra]);
-            mx = Math.max(mx, rowMax[r - ra]);
+        byte k = rowClass[ys];
+        if (k != MIXED && classRunEnd[ys] >= lastRow(gy)) {
+          // Settled: this block and the following ones whose rows stay in the same class run.
+          int gEnd = Math.min(gyB, groupEndingBy[classRunEnd[ys]]);
+          int y1 = yGroup[gEnd + 1];
+          long pixels = (long) (y1 - y0) * width;
+          if (k != BELOW) {
+            cols.union += pixels;
           }
+          if (k == ABOVE) {
+            cols.inter += pixels;
+          }
+          if (isForeground(k)) {
+            if (allFirstY < 0) {
+              allFirstY = y0;
+            }
+            allLastY = y1 - 1;
+            if (state != OPEN) {
+              for (int c = 0; c < width; c++) {
+                cols.open(c, y0);
+              }
+              state = OPEN;
+            }
+          } else if (state != CLOSED) {
+            for (int c = 0; c < width; c++) {
+              cols.close(c, y0);
+            }
+            state = CLOSED;
+          }
+          gy = gEnd + 1;
+          continue;
         }
-        if (mx < lowSafe) {
+        int y1 = yGroup[gy + 1];
+        int ny = ay.length(y0);
+        boolean rowsUniform = true;
+        for (int j = 0; j < ny; j++) {
+          rowsUniform &= rowClass[ys + j] != MIXED;
+        }
+        if (rowsUniform) {
+          // Each low-res row is settled across the block but they differ (an edge across the
+          // rows): settle output rows for all columns, evaluate pixels in the others only.
+          settleRows(logits, offset, ys, ny, xs, nx, y0, y1, bands, yClass, ySame);
           for (int c = 0; c < width; c++) {
-            if (runStart[c] >= 0) {
-              spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y0);
-              runStart[c] = -1;
+            boolean haveColumn = false;
+            int y = y0;
+            while (y < y1) {
+              byte yc = yClass[y - y0];
+              if (yc != MIXED) {
+                int ye = ySame[y - y0];
+                cols.settle(c, y, ye, yc);
+                y = ye;
+              } else {
+                if (!haveColumn) {
+                  col = columnValues(logits, offset, cx0 + c, y0, col);
+                  haveColumn = true;
+                }
+                cols.pixel(c, y, pixel(col, y), t);
+                y++;
+              }
             }
-          }
-        } else if (mn > highSafe) {
-          inter += (long) (y1 - y0) * width;
-          union += (long) (y1 - y0) * width;
-          for (int c = 0; c < width; c++) {
-            if (runStart[c] < 0) {
-              runStart[c] = y0;
-            }
-            if (firstY[c] < 0) {
-              firstY[c] = y0;
-            }
-            lastY[c] = y1 - 1;
           }
         } else {
+          // An edge across the columns: settle whole columns where their x-interpolated values
+          // allow, evaluate every pixel of the others.
           for (int c = 0; c < width; c++) {
             col = columnValues(logits, offset, cx0 + c, y0, col);
+            double mn = col[0];
+            double mx = mn;
+            for (int j = 1; j < ny; j++) {
+              mn = Math.min(mn, col[j]);
+              mx = Math.max(mx, col[j]);
+            }
+            byte kc = bands.classify(mn, mx);
+            if (kc != MIXED) {
+              cols.settle(c, y0, y1, kc);
+              continue;
+            }
             for (int y = y0; y < y1; y++) {
-              float v = pixel(col, y);
-              if (v > t.low()) {
-                union++;
-                if (v > t.high()) {
-                  inter++;
-                }
-              }
-              if (v > t.mask()) {
-                if (runStart[c] < 0) {
-                  runStart[c] = y;
-                }
-                if (firstY[c] < 0) {
-                  firstY[c] = y;
-                }
-                lastY[c] = y;
-              } else if (runStart[c] >= 0) {
-                spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], y);
-                runStart[c] = -1;
-              }
+              cols.pixel(c, y, pixel(col, y), t);
             }
           }
         }
+        state = MIXED_RUNS;
+        gy++;
       }
       int end = yGroup[gyB + 1];
       for (int c = 0; c < width; c++) {
-        if (runStart[c] >= 0) {
-          spans[c] = addSpan(spans[c], spanCount[c]++, runStart[c], end);
-        }
+        cols.close(c, end);
         long colBase = (long) (cropX0 + cx0 + c) * imageHeight + cropY0;
-        for (int k = 0; k < spanCount[c]; k++) {
-          runs.add(colBase + spans[c][2 * k], spans[c][2 * k + 1] - spans[c][2 * k]);
+        int[] sp = cols.spans[c];
+        for (int k = 0; k < cols.spanCount[c]; k++) {
+          runs.add(colBase + sp[2 * k], sp[2 * k + 1] - sp[2 * k]);
         }
-        if (firstY[c] >= 0) {
+        int fy = cols.firstY[c];
+        if (fy >= 0 || allFirstY >= 0) {
           minX = Math.min(minX, cx0 + c);
           maxX = cx0 + c;
-          minY = Math.min(minY, firstY[c]);
-          maxY = Math.max(maxY, lastY[c]);
+          if (fy >= 0) {
+            minY = Math.min(minY, fy);
+            maxY = Math.max(maxY, cols.lastY[c]);
+          }
+          if (allFirstY >= 0) {
+            minY = Math.min(minY, allFirstY);
+            maxY = Math.max(maxY, allLastY);
+          }
         }
       }
     }
     int[] box = maxX < 0 ? new int[4] : new int[] {minX, minY, maxX, maxY};
-    return new Binarized((int) inter, (int) union, box, runs.finish());
+    return new Binarized((int) cols.inter, (int) cols.union, box, runs.finish());
   }
+
+  /**
+   * The class of each output row y0..y1-1 over all columns of a block, from bounds built of the
+   * window's per-row minima and maxima (MIXED where they straddle a threshold), with a margin for
+   * the x weights summing to 1 only within rounding; and where each run of equal classes ends.
+   */
+  private void settleRows(
+      float[] logits,
+      int offset,
+      int ys,
+      int ny,
+      int xs,
+      int nx,
+      int y0,
+      int y1,
+      Bands bands,
+      byte[] yClass,
+      int[] ySame) {
+    double[] windowMin = new double[ny];
+    double[] windowMax = new double[ny];
+    double magnitude = 0;
+    for (int j = 0; j < ny; j++) {
+      int base = offset + (ys + j) * lowWidth + xs;
+      float mn = logits[base];
+      float mx = mn;
+      for (int i = 1; i < nx; i++) {
+        mn = Math.min(mn, logits[base + i]);
+        mx = Math.max(mx, logits[base + i]);
+      }
+      windowMin[j] = mn;
+      windowMax[j] = mx;
+      magnitude = Math.max(magnitude, Math.max(-mn, mx));
+    }
+    double slack = 1e-6 * magnitude;
+    for (int y = y1 - 1; y >= y0; y--) {
+      double lo = ay.weight(y, 0) * windowMin[0];
+      double hi = ay.weight(y, 0) * windowMax[0];
+      for (int j = 1; j < ny; j++) {
+        lo += ay.weight(y, j) * windowMin[j];
+        hi += ay.weight(y, j) * windowMax[j];
+      }
+      byte yc = bands.classify(lo - slack, hi + slack);
+      yClass[y - y0] = yc;
+      ySame[y - y0] = y + 1 < y1 && yClass[y + 1 - y0] == yc ? ySame[y + 1 - y0] : y + 1;
+    }
+  }
+
+  private static boolean isForeground(byte k) {
+    return k == ABOVE || k == MASK_NOT_HIGH;
+  }
+
+  /**
+   * The columns of one column group while its rows are visited top to bottom: each column's open
+   * run and finished foreground spans (crop rows), its first and last foreground row, and the
+   * stability counts of the whole mask.
+   */
+  private static final class Columns {
+    final int[] runStart;
+    final int[][] spans;
+    final int[] spanCount;
+    final int[] firstY;
+    final int[] lastY;
+    long inter;
+    long union;
+
+    Columns(int maxWidth) {
+      runStart = new int[maxWidth];
+      spans = new int[maxWidth][8];
+      spanCount = new int[maxWidth];
+      firstY = new int[maxWidth];
+      lastY = new int[maxWidth];
+    }
+
+    void reset(int width) {
+      for (int c = 0; c < width; c++) {
+        runStart[c] = -1;
+        spanCount[c] = 0;
+        firstY[c] = -1;
+      }
+    }
+
+    void open(int c, int y) {
+      if (runStart[c] < 0) {
+        runStart[c] = y;
+      }
+    }
+
+    void close(int c, int y) {
+      if (runStart[c] >= 0) {
+        int n = spanCount[c]++;
+        if (2 * n + 2 > spans[c].length) {
+          spans[c] = java.util.Arrays.copyOf(spans[c], spans[c].length * 2);
+        }
+        spans[c][2 * n] = runStart[c];
+        spans[c][2 * n + 1] = y;
+        runStart[c] = -1;
+      }
+    }
+
+    /** Rows [y0, y1) of column c, all of class k (not MIXED). */
+    void settle(int c, int y0, int y1, byte k) {
+      if (k != BELOW) {
+        union += y1 - y0;
+      }
+      if (k == ABOVE) {
+        inter += y1 - y0;
+      }
+      if (isForeground(k)) {
+        open(c, y0);
+        if (firstY[c] < 0) {
+          firstY[c] = y0;
+        }
+        lastY[c] = y1 - 1;
+      } else {
+        close(c, y0);
+      }
+    }
+
+    /** Pixel (c, y) with upsampled value v. */
+    void pixel(int c, int y, float v, Thresholds t) {
+      if (v > t.low()) {
+        union++;
+        if (v > t.high()) {
+          inter++;
+        }
+      }
+      if (v > t.mask()) {
+        open(c, y);
+        if (firstY[c] < 0) {
+          firstY[c] = y;
+        }
+        lastY[c] = y;
+      } else {
+        close(c, y);
+      }
+    }
+  }
+
+  private static final int CLOSED = 0;
+  private static final int OPEN = 1;
+  private static final int MIXED_RUNS = 2;
 
   private int lastRow(int gy) {
     int y = yGroup[gy];
     return ay.start(y) + ay.length(y) - 1;
-  }
-
-  private static int[] addSpan(int[] spans, int index, int from, int to) {
-    if (2 * index + 2 > spans.length) {
-      spans = java.util.Arrays.copyOf(spans, spans.length * 2);
-    }
-    spans[2 * index] = from;
-    spans[2 * index + 1] = to;
-    return spans;
   }
 
   private void checkOffset(float[] logits, int offset) {

@@ -119,6 +119,54 @@ class MaskUpsamplerTest {
     }
   }
 
+  @Test
+  void fusedBinarisationEqualsThresholdingOnPlateausBetweenAndAtTheThresholds() {
+    // Piecewise-constant logits (like the shipped tiny-sam's -10 / 0.5 / 10) with plateaus between
+    // the thresholds, exactly on them and within rounding of them: settled blocks, columns and rows
+    // must give exactly what thresholding every pixel gives.
+    float[] levels = {-10f, -1f, -0.5f, 0f, 0.5f, 1f, 10f, 1e-7f, -1e-7f, 1.0000001f, -0.9999999f};
+    Random rnd = new Random(11);
+    int[][] shapes = {
+      {16, 64, 64, 48, 50, 37},
+      {32, 128, 128, 85, 160, 107},
+      {16, 64, 64, 64, 64, 64},
+      {64, 256, 256, 171, 1500, 2250}
+    };
+    for (int[] s : shapes) {
+      int l = s[0];
+      MaskUpsampler up = MaskUpsampler.create(l, l, s[1], s[2], s[3], s[4], s[5]);
+      for (int trial = 0; trial < 8; trial++) {
+        float[] low = new float[l * l];
+        int cell = 1 + rnd.nextInt(4);
+        for (int i = 0; i < l; i++) {
+          for (int j = 0; j < l; j++) {
+            Random r = new Random(31L * trial + 7919L * (i / cell) + (j / cell));
+            low[i * l + j] = levels[r.nextInt(trial < 4 ? 7 : levels.length)];
+          }
+        }
+        assertBinarizationMatchesUpsampling(up, low, s[4], s[5]);
+      }
+    }
+  }
+
+  private static void assertBinarizationMatchesUpsampling(
+      MaskUpsampler up, float[] low, int outH, int outW) {
+    Binarized b = up.binarize(low, 0, SAM, 0, 0, outH, outW);
+    float[] full = up.upsample(low, 0);
+    byte[] mask = new byte[outH * outW];
+    int inter = 0;
+    int union = 0;
+    for (int i = 0; i < full.length; i++) {
+      inter += full[i] > 1f ? 1 : 0;
+      union += full[i] > -1f ? 1 : 0;
+      mask[i] = (byte) (full[i] > 0f ? 1 : 0);
+    }
+    assertThat(b.rle()).isEqualTo(Rle.encodeRowMajor(mask, outH, outW));
+    assertThat(b.intersections()).isEqualTo(inter);
+    assertThat(b.unions()).isEqualTo(union);
+    assertThat(b.boxXyxy()).containsExactly(Boxes.maskToBoxXyxy(mask, outH, outW));
+  }
+
   /** Logits with large flat regions (both signs) and ramps, like real masks; some all-positive. */
   static float[] smoothLogits(Random rnd, int l, int trial) {
     float[] low = new float[l * l];

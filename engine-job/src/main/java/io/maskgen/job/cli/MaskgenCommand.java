@@ -1,5 +1,6 @@
 package io.maskgen.job.cli;
 
+import io.maskgen.job.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       ImportSa1bCommand.class,
       PruneCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MaskgenCommand implements Runnable {
