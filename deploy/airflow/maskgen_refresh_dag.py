@@ -1,9 +1,10 @@
 """Scheduled maskgen refresh for Apache Airflow (2.4 or later).
 
 Runs deploy/submit-k8s.sh (or submit-yarn.sh) from a maskgen checkout or image on the Airflow
-worker once a day. Each run writes a new dataset version under MASKGEN_OUTPUT_ROOT/<ds_nodash>
-(maskgen generate refuses an --output that already holds a dataset), then checks it with
-`maskgen inspect` through the same submit script.
+worker once a day. Each run refreshes the dataset at maskgen_output in place (new and changed
+images processed, the others skipped; readers see it before or after the run, never between; a
+killed run leaves it as it was), then summarises it with `maskgen inspect` through the same
+submit script.
 
 Set these Airflow Variables (or keep the defaults):
   maskgen_home         folder with deploy/ and conf/ (default /opt/maskgen)
@@ -12,7 +13,7 @@ Set these Airflow Variables (or keep the defaults):
                        --image registry.example.com/maskgen:0.1.0 --namespace maskgen
                        --executors 8"
   maskgen_input        e.g. s3a://BUCKET/sa1b/sa_*.tar
-  maskgen_output_root  e.g. s3a://BUCKET/masks
+  maskgen_output       e.g. s3a://BUCKET/masks
 """
 
 from datetime import datetime, timedelta
@@ -32,11 +33,11 @@ SUBMIT = (
     "{{ var.value.get('maskgen_submit', 'deploy/submit-k8s.sh') }} "
     "{{ var.value.get('maskgen_submit_args', '') }}"
 )
-OUTPUT = "{{ var.value.maskgen_output_root }}/{{ ds_nodash }}"
+OUTPUT = "{{ var.value.maskgen_output }}"
 
 with DAG(
     dag_id="maskgen_refresh",
-    description="Generate a new mask dataset version from the image shards",
+    description="Refresh the mask dataset from the image shards",
     schedule="0 2 * * *",
     start_date=datetime(2025, 1, 1),
     catchup=False,
@@ -52,7 +53,7 @@ with DAG(
             + " --conf spark.kubernetes.submission.waitAppCompletion=true"
             + " -- generate --input '{{ var.value.maskgen_input }}'"
             + " --output " + OUTPUT
-            + " --run-id refresh-{{ ds_nodash }} --device gpu --no-progress"
+            + " --run-id refresh-{{ ds_nodash }} --retry-failed --device gpu --no-progress"
         ),
         execution_timeout=timedelta(hours=24),
     )

@@ -82,11 +82,17 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Do not print progress lines.")
   boolean noProgress;
 
+  @Option(
+      names = "--generator",
+      paramLabel = "NAME",
+      description = "Use this generator's rows (default: the most recently run one).")
+  String generator;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
   public Integer call() {
-    DatasetDir dir = DatasetDir.of(dataset);
+    DatasetDir dir = DatasetDir.of(dataset).withGenerator(generator);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (LocalSpark local =

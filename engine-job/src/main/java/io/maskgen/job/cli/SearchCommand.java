@@ -124,6 +124,12 @@ public final class SearchCommand implements Callable<Integer> {
               + " Hadoop URI; default: the model of the dataset's newest run (_runs/*.json).")
   String clipModel;
 
+  @Option(
+      names = "--generator",
+      paramLabel = "NAME",
+      description = "Use this generator's rows (default: the most recently run one).")
+  String generator;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -140,7 +146,7 @@ public final class SearchCommand implements Callable<Integer> {
     if (render != null && !render.getFileName().toString().toLowerCase().endsWith(".png")) {
       throw new UsageException("Invalid --render: " + render + ", expected a file name ending in .png");
     }
-    DatasetDir dir = DatasetDir.of(dataset);
+    DatasetDir dir = DatasetDir.of(dataset).withGenerator(generator);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (LocalSpark local =

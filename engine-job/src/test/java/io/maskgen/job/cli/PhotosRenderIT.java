@@ -1,5 +1,6 @@
 package io.maskgen.job.cli;
 
+import io.maskgen.job.table.DeltaSessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskgen.image.ImageDecoder;
@@ -43,7 +44,7 @@ class PhotosRenderIT {
             "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     spark =
-        SparkSession.builder()
+        DeltaSessions.configure(SparkSession.builder())
             .master("local[2]")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")

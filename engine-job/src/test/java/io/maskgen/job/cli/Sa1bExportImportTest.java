@@ -1,5 +1,6 @@
 package io.maskgen.job.cli;
 
+import io.maskgen.job.table.DeltaSessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,7 +61,7 @@ class Sa1bExportImportTest {
   @BeforeAll
   static void setUp() throws Exception {
     spark =
-        SparkSession.builder()
+        DeltaSessions.configure(SparkSession.builder())
             .master("local[2]")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")

@@ -1,5 +1,6 @@
 package io.maskgen.job.cli;
 
+import io.maskgen.job.table.DeltaSessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskgen.job.Main;
@@ -36,7 +37,7 @@ class Sa1bOnClusterIT {
   @Test
   void exportAndImportOnAClusterRoundTrip() throws Exception {
     SparkSession spark =
-        SparkSession.builder()
+        DeltaSessions.configure(SparkSession.builder())
             .master("local[2]")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")

@@ -1,5 +1,6 @@
 package io.maskgen.job.cli;
 
+import io.maskgen.job.table.DeltaSessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -47,7 +48,7 @@ class SearchCommandTest {
   @BeforeAll
   static void setUp() throws Exception {
     spark =
-        SparkSession.builder()
+        DeltaSessions.configure(SparkSession.builder())
             .master("local[2]")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")

@@ -271,7 +271,8 @@ class DeployScriptsTest {
         .contains("/opt/maskgen/deploy/submit-k8s.sh")
         .contains("--master k8s://https://kubernetes.default.svc")
         .contains("-- generate")
-        .contains("--output \"$MASKGEN_OUTPUT_ROOT/$day\"");
+        .contains("--output \"$MASKGEN_OUTPUT\"")
+        .contains("--retry-failed");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.maskgen.job.query;
 
+import io.maskgen.job.table.DeltaSessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -36,7 +37,7 @@ class MaskSearchTest {
   @BeforeAll
   static void setUp() {
     spark =
-        SparkSession.builder()
+        DeltaSessions.configure(SparkSession.builder())
             .master("local[2]")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")
