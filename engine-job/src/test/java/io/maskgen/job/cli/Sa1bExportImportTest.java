@@ -242,7 +242,7 @@ class Sa1bExportImportTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("maskgen: run import-1 done in ")
-        .contains(": 4 images (4 ok, 0 failed), " + data.maskCount() + " masks");
+        .contains(": 4 images processed (4 ok, 0 failed), 0 skipped, " + data.maskCount() + " masks");
 
     Dataset<Row> before =
         spark.read().parquet(data.root.resolve("masks").toString()).selectExpr(SA1B_MASK_COLUMNS);
@@ -328,7 +328,7 @@ class Sa1bExportImportTest {
     Run r =
         run("import-sa1b", "--input", tar.toString(), "--output", out.toString(), "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains(": 4 images (3 ok, 1 failed), ");
+    assertThat(r.out()).contains(": 4 images processed (3 ok, 1 failed), 0 skipped, ");
 
     Map<String, Row> images = new HashMap<>();
     for (Row row : spark.read().parquet(out.resolve("images").toString()).collectAsList()) {
@@ -407,7 +407,7 @@ class Sa1bExportImportTest {
     Run r =
         run("import-sa1b", "--input", in.toString(), "--output", out.toString(), "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains(": 5 images (1 ok, 4 failed), ");
+    assertThat(r.out()).contains(": 5 images processed (1 ok, 4 failed), 0 skipped, ");
 
     Map<String, Row> images = new HashMap<>();
     for (Row row : spark.read().parquet(out.resolve("images").toString()).collectAsList()) {

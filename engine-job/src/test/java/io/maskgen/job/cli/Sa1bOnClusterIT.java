@@ -64,7 +64,7 @@ class Sa1bOnClusterIT {
               "import-sa1b", "--input", exported.toString(), "--output", back.toString(),
               "--master", master, "--files-per-shard", "1", "--no-progress");
       assertThat(imported.output())
-          .contains(": 4 images (4 ok, 0 failed), " + data.maskCount() + " masks");
+          .contains(": 4 images processed (4 ok, 0 failed), 0 skipped, " + data.maskCount() + " masks");
 
       String[] columns = {
         "image_id", "mask_id", "height", "width", "rle", "bbox", "area", "predicted_iou",
