@@ -1,13 +1,12 @@
 package io.maskgen.job.cli;
 
-import io.maskgen.job.table.DeltaSessions;
+import static io.maskgen.job.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskgen.image.ImageDecoder;
 import io.maskgen.image.RgbImage;
+import io.maskgen.job.TestSessions;
 import io.maskgen.schema.rle.Rle;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,9 +14,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The commands a user runs on the real photos of the shared test data: {@code generate} on the
@@ -37,48 +36,26 @@ class PhotosRenderIT {
   static void generate() {
     dataset = tmp.resolve("photos-dataset");
     // Fewer prompt points than the default keep the test short; the path is the same.
-    Run r =
+    CliRun r =
         run(
             "generate", "--input", PHOTOS.toString(), "--output", dataset.toString(),
             "--master", "local[2]", "--points-per-side", "12", "--run-id", "photos",
             "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     spark =
-        DeltaSessions.configure(SparkSession.builder())
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            .getOrCreate();
+        TestSessions.local();
   }
 
   @AfterAll
   static void stop() {
-    if (spark != null) {
-      spark.stop();
-    }
-    SparkSession.clearActiveSession();
-    SparkSession.clearDefaultSession();
-  }
-
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = MaskgenCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+    TestSessions.stop(spark);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"dog", "groceries", "truck"})
   void renderDrawsTheGeneratedMasksOverThePhoto(String id) throws Exception {
     Path png = tmp.resolve("renders/" + id + ".png");
-    Run r =
+    CliRun r =
         run(
             "render", "--dataset", dataset.toString(), "--image", id, "--output",
             png.toString(), "--master", "local[2]");

@@ -1,20 +1,19 @@
 package io.maskgen.job.cli;
 
+import static io.maskgen.job.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.image.ImageDecoder;
 import io.maskgen.image.RgbImage;
-import io.maskgen.job.table.DeltaSessions;
+import io.maskgen.job.TestSessions;
 import io.maskgen.render.Overlay;
 import io.maskgen.schema.ImageRecord;
 import io.maskgen.schema.MaskRecord;
 import io.maskgen.spark.SparkSchemas;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,42 +45,21 @@ class QueryCommandsTest {
   @BeforeAll
   static void setUp() throws Exception {
     spark =
-        DeltaSessions.configure(SparkSession.builder())
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            .getOrCreate();
+        TestSessions.local();
     data = new TestDataset(spark, tmp.resolve("dataset"), SHARED);
     dir = data.root.toString();
   }
 
   @AfterAll
   static void tearDown() {
-    spark.stop();
-    SparkSession.clearActiveSession();
-    SparkSession.clearDefaultSession();
-  }
-
-  /** Exit code, stdout and stderr of one command line. */
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = MaskgenCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+    TestSessions.stop(spark);
   }
 
   // ---- sql ----
 
   @Test
   void sqlPrintsAnAlignedTableWithNumbersRightAligned() {
-    Run r =
+    CliRun r =
         run(
             "sql",
             "--dataset",
@@ -102,7 +80,7 @@ class QueryCommandsTest {
 
   @Test
   void sqlTableCutsLongCellsAndSaysWhenRowsWereCut() {
-    Run r =
+    CliRun r =
         run(
             "sql",
             "--dataset",
@@ -134,7 +112,7 @@ class QueryCommandsTest {
 
   @Test
   void sqlWritesCsvWithAHeaderAndJsonArrays() throws Exception {
-    Run r =
+    CliRun r =
         run(
             "sql",
             "--dataset",
@@ -165,7 +143,7 @@ class QueryCommandsTest {
 
   @Test
   void sqlWritesJsonLinesWithNullsAndBase64Binary() throws Exception {
-    Run r =
+    CliRun r =
         run(
             "sql",
             "--dataset",
@@ -205,7 +183,7 @@ class QueryCommandsTest {
   @Test
   void sqlQueriesFilesAndJoinsTheTwoTables() {
     String runFile = data.root.resolve("_runs/run-1.json").toString();
-    Run r =
+    CliRun r =
         run(
             "sql",
             "--dataset",
@@ -223,7 +201,7 @@ class QueryCommandsTest {
 
   @Test
   void sqlErrorsAreOneLineWithoutStackTrace() {
-    Run syntax = run("sql", "--dataset", dir, "SELEC image_id FROM masks");
+    CliRun syntax = run("sql", "--dataset", dir, "SELEC image_id FROM masks");
     assertThat(syntax.code()).isEqualTo(1);
     assertThat(syntax.out()).isEmpty();
     assertThat(syntax.err().lines().toList())
@@ -231,14 +209,14 @@ class QueryCommandsTest {
         .asString()
         .startsWith("maskgen sql: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'");
 
-    Run table = run("sql", "--dataset", dir, "SELECT * FROM nowhere");
+    CliRun table = run("sql", "--dataset", dir, "SELECT * FROM nowhere");
     assertThat(table.code()).isEqualTo(1);
     assertThat(table.err().lines().toList())
         .singleElement()
         .asString()
         .startsWith("maskgen sql: [TABLE_OR_VIEW_NOT_FOUND]");
 
-    Run rle =
+    CliRun rle =
         run("sql", "--dataset", dir, "SELECT rle_area(concat(rle, '!'), height, width) FROM masks");
     assertThat(rle.code()).isEqualTo(1);
     assertThat(rle.err().lines().toList())
@@ -246,18 +224,18 @@ class QueryCommandsTest {
         .asString()
         .startsWith("maskgen sql: rle_area: Invalid COCO RLE string: character '!' (0x21)");
 
-    Run missing = run("sql", "--dataset", tmp.resolve("nothing").toString(), "SELECT 1");
+    CliRun missing = run("sql", "--dataset", tmp.resolve("nothing").toString(), "SELECT 1");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err().lines().toList())
         .singleElement()
         .asString()
         .isEqualTo("maskgen: Invalid --dataset: " + tmp.resolve("nothing") + " is not a folder");
 
-    Run noImages = run("sql", "--dataset", data.root.resolve("_runs").toString(), "SELECT 1");
+    CliRun noImages = run("sql", "--dataset", data.root.resolve("_runs").toString(), "SELECT 1");
     assertThat(noImages.code()).isEqualTo(2);
     assertThat(noImages.err()).contains("has no images/ folder");
 
-    Run badFormat = run("sql", "--dataset", dir, "--format", "xml", "SELECT 1");
+    CliRun badFormat = run("sql", "--dataset", dir, "--format", "xml", "SELECT 1");
     assertThat(badFormat.code()).isEqualTo(2);
     assertThat(badFormat.err()).startsWith("maskgen: Invalid value for option '--format'");
   }
@@ -267,7 +245,7 @@ class QueryCommandsTest {
   @Test
   void renderTintsEachMaskOfASceneWithItsColourAndOutlinesIt() throws Exception {
     Path out = tmp.resolve("renders/scene_1.png");
-    Run r =
+    CliRun r =
         run(
             "render",
             "--dataset",
@@ -289,7 +267,7 @@ class QueryCommandsTest {
   @Test
   void renderReadsImagesInsideTarShards() throws Exception {
     Path out = tmp.resolve("renders/scene_2.png");
-    Run r =
+    CliRun r =
         run(
             "render",
             "--dataset",
@@ -311,7 +289,7 @@ class QueryCommandsTest {
   @Test
   void renderDrawsMasksOverARealPhotoSmallestOnTop() throws Exception {
     Path out = tmp.resolve("renders/dog.png");
-    Run r =
+    CliRun r =
         run(
             "render",
             "--dataset",
@@ -334,7 +312,7 @@ class QueryCommandsTest {
 
   @Test
   void renderRejectsAnUnknownImageAndExplainsAFailedOne() {
-    Run unknown =
+    CliRun unknown =
         run(
             "render",
             "--dataset",
@@ -346,7 +324,7 @@ class QueryCommandsTest {
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err())
         .isEqualTo("maskgen: Invalid --image: no image 'nope' in " + dir + "/images\n");
-    Run failed =
+    CliRun failed =
         run(
             "render",
             "--dataset",
@@ -382,7 +360,7 @@ class QueryCommandsTest {
         .createDataFrame(List.of(SparkSchemas.imageRow(moved)), SparkSchemas.images())
         .write()
         .parquet(d.resolve("images").toString());
-    Run r =
+    CliRun r =
         run(
             "render",
             "--dataset",
@@ -402,7 +380,7 @@ class QueryCommandsTest {
 
   @Test
   void inspectSummarisesCountsDistributionsFailuresAndRuns() {
-    Run r = run("inspect", "--dataset", dir);
+    CliRun r = run("inspect", "--dataset", dir);
     assertThat(r.code()).as(r.err()).isZero();
     String out = r.out();
     int masks = data.maskCount();
@@ -462,7 +440,7 @@ class QueryCommandsTest {
     Files.createDirectories(d.resolve("_runs"));
     Files.writeString(d.resolve("_runs/broken.json"), "{\"run_id\": ");
 
-    Run sql =
+    CliRun sql =
         run(
             "sql",
             "--dataset",
@@ -474,7 +452,7 @@ class QueryCommandsTest {
     assertThat(sql.code()).as(sql.err()).isZero();
     assertThat(sql.out()).isEqualTo("masks,images\r\n0,3\r\n");
 
-    Run inspect = run("inspect", "--dataset", d.toString());
+    CliRun inspect = run("inspect", "--dataset", d.toString());
     assertThat(inspect.code()).as(inspect.err()).isZero();
     assertThat(inspect.out())
         .contains("images  3 (0 ok, 3 failed)\nmasks   0\n\narea (pixels)\n  no masks\n")

@@ -1,17 +1,16 @@
 package io.maskgen.job.cli;
 
-import io.maskgen.job.table.DeltaSessions;
+import static io.maskgen.job.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.image.ImageDecoder;
 import io.maskgen.image.RgbImage;
+import io.maskgen.job.TestSessions;
 import io.maskgen.schema.MaskRecord;
 import io.maskgen.schema.rle.Rle;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,18 +55,12 @@ class Sa1bExportImportTest {
   private static SparkSession spark;
   private static TestDataset data;
   private static Path exported;
-  private static Run export;
+  private static CliRun export;
 
   @BeforeAll
   static void setUp() throws Exception {
     spark =
-        DeltaSessions.configure(SparkSession.builder())
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            .getOrCreate();
+        TestSessions.local();
     data = new TestDataset(spark, tmp.resolve("dataset"), SHARED);
     exported = tmp.resolve("export");
     export = run("export", "--dataset", data.root.toString(), "--output", exported.toString());
@@ -75,21 +68,7 @@ class Sa1bExportImportTest {
 
   @AfterAll
   static void tearDown() {
-    spark.stop();
-    SparkSession.clearActiveSession();
-    SparkSession.clearDefaultSession();
-  }
-
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = MaskgenCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+    TestSessions.stop(spark);
   }
 
   // ---- export ----
@@ -181,7 +160,7 @@ class Sa1bExportImportTest {
   @Test
   void exportOfSomeImagesWritesOnlyThoseAndCountsFailedOnes() throws Exception {
     Path out = tmp.resolve("some");
-    Run r =
+    CliRun r =
         run(
             "export", "--dataset", data.root.toString(), "--output", out.toString(),
             "--image", "shard/scene_2", "--image", "bad/a", "--no-progress");
@@ -191,7 +170,7 @@ class Sa1bExportImportTest {
         .contains("1 failed images skipped");
     assertThat(jsonFiles(out)).containsExactly("shard/scene_2.json");
 
-    Run unknown =
+    CliRun unknown =
         run(
             "export", "--dataset", data.root.toString(), "--output", tmp.resolve("none").toString(),
             "--image", "nope");
@@ -206,12 +185,12 @@ class Sa1bExportImportTest {
     Files.writeString(out.resolve("notes.txt"), "mine");
     String[] base = {"export", "--dataset", data.root.toString(), "--output", out.toString()};
 
-    Run refused = run(base);
+    CliRun refused = run(base);
     assertThat(refused.code()).isEqualTo(2);
     assertThat(refused.err())
         .contains("Output " + out + " is not empty")
         .contains("--overwrite");
-    Run notJson = run(concat(base, "--overwrite"));
+    CliRun notJson = run(concat(base, "--overwrite"));
     assertThat(notJson.code()).isEqualTo(2);
     assertThat(notJson.err())
         .contains("Refusing to --overwrite " + out)
@@ -223,7 +202,7 @@ class Sa1bExportImportTest {
     Files.writeString(out.resolve("old/stale.json"), "{}");
     assertThat(run(base).code()).isEqualTo(2);
     assertThat(out.resolve("old/stale.json")).exists();
-    Run replaced = run(concat(base, "--overwrite", "--no-progress"));
+    CliRun replaced = run(concat(base, "--overwrite", "--no-progress"));
     assertThat(replaced.code()).as(replaced.err()).isZero();
     assertThat(jsonFiles(out))
         .containsExactlyInAnyOrder(
@@ -235,7 +214,7 @@ class Sa1bExportImportTest {
   @Test
   void exportThenImportGivesIdenticalRowsInEveryColumnSa1bCarries() throws Exception {
     Path back = tmp.resolve("reimported");
-    Run r =
+    CliRun r =
         run(
             "import-sa1b", "--input", exported.toString(), "--output", back.toString(),
             "--run-id", "import-1");
@@ -288,14 +267,14 @@ class Sa1bExportImportTest {
     assertThat(report.get("masks").asLong()).isEqualTo(data.maskCount());
 
     // The imported dataset is queried like a generated one.
-    Run sql =
+    CliRun sql =
         run(
             "sql", "--dataset", back.toString(), "--format", "csv",
             "SELECT count(*) AS n, sum(CAST(rle_area(rle, height, width) = area AS INT)) AS same"
                 + " FROM masks");
     assertThat(sql.code()).as(sql.err()).isZero();
     assertThat(sql.out()).contains(data.maskCount() + "," + data.maskCount());
-    Run inspect = run("inspect", "--dataset", back.toString());
+    CliRun inspect = run("inspect", "--dataset", back.toString());
     assertThat(inspect.code()).as(inspect.err()).isZero();
     assertThat(inspect.out())
         .contains("images  4 (4 ok, 0 failed)")
@@ -325,7 +304,7 @@ class Sa1bExportImportTest {
       member(out, "notes.txt", "ignored".getBytes(StandardCharsets.UTF_8));
     }
     Path out = tmp.resolve("from-tar");
-    Run r =
+    CliRun r =
         run("import-sa1b", "--input", tar.toString(), "--output", out.toString(), "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains(": 4 images processed (3 ok, 1 failed), 0 skipped, ");
@@ -367,7 +346,7 @@ class Sa1bExportImportTest {
 
     // The image is in the tar, so render draws the imported masks over it.
     Path png = tmp.resolve("renders/sa_1.png");
-    Run render =
+    CliRun render =
         run("render", "--dataset", out.toString(), "--image", "sa_1", "--output", png.toString());
     assertThat(render.code()).as(render.err()).isZero();
     RgbImage drawn = new ImageDecoder().decode(Files.readAllBytes(png), png.toString());
@@ -376,7 +355,7 @@ class Sa1bExportImportTest {
 
     // Exported again, an SA-1B name keeps its number as the numeric image id.
     Path again = tmp.resolve("tar-export");
-    Run re =
+    CliRun re =
         run("export", "--dataset", out.toString(), "--output", again.toString(), "--no-progress");
     assertThat(re.code()).as(re.err()).isZero();
     assertThat(re.out()).contains(": 3 images, ").contains("1 failed images skipped");
@@ -404,7 +383,7 @@ class Sa1bExportImportTest {
     Files.writeString(in.resolve("_meta/notes.json"), "{}");
     Files.writeString(in.resolve(".hidden.json"), "{}");
     Path out = tmp.resolve("mixed/out");
-    Run r =
+    CliRun r =
         run("import-sa1b", "--input", in.toString(), "--output", out.toString(), "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains(": 5 images processed (1 ok, 4 failed), 0 skipped, ");
@@ -438,11 +417,11 @@ class Sa1bExportImportTest {
     assertThat(spark.read().parquet(out.resolve("masks").toString()).count())
         .isEqualTo(data.masksByImage.get("scene_0").size());
 
-    Run again =
+    CliRun again =
         run("import-sa1b", "--input", in.toString(), "--output", out.toString(), "--no-progress");
     assertThat(again.code()).isEqualTo(2);
     assertThat(again.err()).contains("already holds a dataset");
-    Run nothing =
+    CliRun nothing =
         run(
             "import-sa1b", "--input", data.root.resolve("input/scene_0.png").toString(),
             "--output", tmp.resolve("x").toString());

@@ -1,11 +1,11 @@
 package io.maskgen.job.cli;
 
-import io.maskgen.job.table.DeltaSessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskgen.job.Main;
 import io.maskgen.job.cluster.StandaloneCluster.SubmitResult;
 import io.maskgen.job.cluster.StandaloneClusterExtension;
+import io.maskgen.job.table.DeltaSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

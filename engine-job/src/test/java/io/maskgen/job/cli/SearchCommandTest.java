@@ -1,16 +1,16 @@
 package io.maskgen.job.cli;
 
-import io.maskgen.job.table.DeltaSessions;
+import static io.maskgen.job.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.image.RgbImage;
-import io.maskgen.job.cli.QueryCommandsTest.Run;
+import io.maskgen.job.TestSessions;
+import io.maskgen.model.djl.DeviceChoice;
 import io.maskgen.schema.MaskRecord;
 import io.maskgen.spark.ExecutorPipelines;
-import io.maskgen.model.djl.DeviceChoice;
 import io.maskgen.synth.SyntheticScenes.Colour;
 import io.maskgen.synth.SyntheticScenes.GroundTruth;
 import java.awt.image.BufferedImage;
@@ -48,13 +48,7 @@ class SearchCommandTest {
   @BeforeAll
   static void setUp() throws Exception {
     spark =
-        DeltaSessions.configure(SparkSession.builder())
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            .getOrCreate();
+        TestSessions.local();
     data = new SearchDataset(spark, tmp.resolve("dataset"), SCENES, true);
     dir = data.root.toString();
     noClipDir = new SearchDataset(spark, tmp.resolve("no-clip"), 2, false).root.toString();
@@ -62,20 +56,14 @@ class SearchCommandTest {
 
   @AfterAll
   static void tearDown() {
-    spark.stop();
-    SparkSession.clearActiveSession();
-    SparkSession.clearDefaultSession();
-  }
-
-  private static Run run(String... args) {
-    return QueryCommandsTest.run(args);
+    TestSessions.stop(spark);
   }
 
   /** A search's hits from {@code --format json}. */
   private static List<JsonNode> hits(String... args) throws IOException {
     List<String> all = new ArrayList<>(List.of("search", "--dataset", dir, "--format", "json"));
     all.addAll(List.of(args));
-    Run r = run(all.toArray(String[]::new));
+    CliRun r = run(all.toArray(String[]::new));
     assertThat(r.code()).as(r.err()).isZero();
     List<JsonNode> hits = new ArrayList<>();
     for (String line : r.out().lines().toList()) {
@@ -147,7 +135,7 @@ class SearchCommandTest {
 
   @Test
   void searchPrintsATableOfTenByDefaultWithTheMasksBoxes() {
-    Run r = run("search", "--dataset", dir, "--text", "a blue thing");
+    CliRun r = run("search", "--dataset", dir, "--text", "a blue thing");
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = r.out().lines().toList();
     assertThat(lines.get(0).split("\\|"))
@@ -216,7 +204,7 @@ class SearchCommandTest {
   void renderDrawsTheFoundMaskOverItsImage() throws Exception {
     String image = "scene_0";
     Path out = tmp.resolve("render/one.png");
-    Run r =
+    CliRun r =
         run(
             "search", "--dataset", dir, "--text", "red", "--image", image, "--top", "1",
             "--render", out.toString());
@@ -255,7 +243,7 @@ class SearchCommandTest {
   void renderWritesOneFilePerImageWhenHitsSpanSeveral() throws Exception {
     Path out = tmp.resolve("render/many.png");
     List<String> red = objectsOfColour(Colour.RED);
-    Run r =
+    CliRun r =
         run(
             "search", "--dataset", dir, "--text", "red", "--top", Integer.toString(red.size()),
             "--render", out.toString());
@@ -284,46 +272,46 @@ class SearchCommandTest {
 
   @Test
   void searchErrorsAreOneClearLine() {
-    Run unknown = run("search", "--dataset", dir, "--text", "red", "--image", "nope");
+    CliRun unknown = run("search", "--dataset", dir, "--text", "red", "--image", "nope");
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err().strip())
         .isEqualTo("maskgen: Invalid --image: no image 'nope' in " + dir + "/images");
 
-    Run noClip = run("search", "--dataset", noClipDir, "--text", "red");
+    CliRun noClip = run("search", "--dataset", noClipDir, "--text", "red");
     assertThat(noClip.code()).isEqualTo(2);
     assertThat(noClip.err())
         .contains("No CLIP model for " + noClipDir)
         .contains("--clip none")
         .contains("--clip-model");
 
-    Run noEmbeddings =
+    CliRun noEmbeddings =
         run("search", "--dataset", noClipDir, "--text", "red", "--clip-model", "tiny-clip");
     assertThat(noEmbeddings.code()).isEqualTo(2);
     assertThat(noEmbeddings.err())
         .contains("No CLIP embeddings in " + noClipDir + "/masks")
         .contains("clip_embedding is null");
 
-    Run badModel =
+    CliRun badModel =
         run("search", "--dataset", dir, "--text", "red", "--clip-model", tmp + "/no-model");
     assertThat(badModel.code()).isEqualTo(2);
     assertThat(badModel.err()).contains("Invalid --clip-model").contains("no-model");
 
-    Run top = run("search", "--dataset", dir, "--text", "red", "--top", "0");
+    CliRun top = run("search", "--dataset", dir, "--text", "red", "--top", "0");
     assertThat(top.code()).isEqualTo(2);
     assertThat(top.err()).contains("Invalid --top: 0");
 
-    Run score = run("search", "--dataset", dir, "--text", "red", "--min-score", "2");
+    CliRun score = run("search", "--dataset", dir, "--text", "red", "--min-score", "2");
     assertThat(score.code()).isEqualTo(2);
     assertThat(score.err()).contains("Invalid --min-score: 2.0");
 
-    Run missing = run("search", "--dataset", dir);
+    CliRun missing = run("search", "--dataset", dir);
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("--text");
   }
 
   @Test
   void helpDocumentsEveryOption() {
-    Run r = run("search", "--help");
+    CliRun r = run("search", "--help");
     assertThat(r.code()).isZero();
     for (String option :
         List.of(
@@ -338,7 +326,7 @@ class SearchCommandTest {
 
   @Test
   void sqlClipTextIsTheModelsUnitLengthTextEmbedding() throws Exception {
-    Run r =
+    CliRun r =
         run(
             "sql", "--dataset", dir, "--format", "json",
             "SELECT clip_text('red') AS e, aggregate(clip_text('red'), 0D, (a, x) -> a + x * x)"
@@ -353,7 +341,7 @@ class SearchCommandTest {
 
   @Test
   void sqlCosineWithClipTextAgreesWithSearch() throws Exception {
-    Run r =
+    CliRun r =
         run(
             "sql", "--dataset", dir, "--format", "json",
             "SELECT image_id, mask_id, cosine(clip_embedding, clip_text('red')) AS score"
@@ -376,12 +364,12 @@ class SearchCommandTest {
 
   @Test
   void sqlClipTextWithoutAModelFailsClearlyButOtherQueriesRun() {
-    Run r = run("sql", "--dataset", noClipDir, "SELECT clip_text('red')");
+    CliRun r = run("sql", "--dataset", noClipDir, "SELECT clip_text('red')");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("clip_text").contains("No CLIP model for " + noClipDir);
-    Run plain = run("sql", "--dataset", noClipDir, "SELECT count(*) AS n FROM masks");
+    CliRun plain = run("sql", "--dataset", noClipDir, "SELECT count(*) AS n FROM masks");
     assertThat(plain.code()).as(plain.err()).isZero();
-    Run override =
+    CliRun override =
         run(
             "sql", "--dataset", noClipDir, "--clip-model", "tiny-clip", "--format", "csv",
             "SELECT size(clip_text('red')) AS d");

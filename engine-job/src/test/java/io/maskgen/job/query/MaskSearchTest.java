@@ -1,10 +1,10 @@
 package io.maskgen.job.query;
 
-import io.maskgen.job.table.DeltaSessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.maskgen.job.table.DeltaSessions;
 import io.maskgen.spark.SparkSchemas;
 import java.util.ArrayList;
 import java.util.Comparator;

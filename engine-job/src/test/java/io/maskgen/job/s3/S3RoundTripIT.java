@@ -1,12 +1,11 @@
 package io.maskgen.job.s3;
 
+import static io.maskgen.job.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.maskgen.job.cli.MaskgenCommand;
+import io.maskgen.job.cli.CliRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +44,6 @@ class S3RoundTripIT {
   private static String localOut;
   private static final String S3_OUT = "s3a://" + BUCKET + "/out";
 
-  /** Exit code, stdout and stderr of one command line. */
-  record Run(int code, String out, String err) {}
-
   @BeforeAll
   static void generateLocallyAndOnS3() throws IOException {
     Path in = Files.createDirectories(tmp.resolve("in"));
@@ -72,9 +68,9 @@ class S3RoundTripIT {
     }
 
     localOut = tmp.resolve("local-out").toString();
-    Run local = generate(in.toString(), localOut);
+    CliRun local = generate(in.toString(), localOut);
     assertThat(local.code()).as(local.err()).isZero();
-    Run remote = generate("s3a://" + BUCKET + "/in", S3_OUT);
+    CliRun remote = generate("s3a://" + BUCKET + "/in", S3_OUT);
     assertThat(remote.code()).as(remote.err() + "\nS3Proxy log:\n" + S3.server().log()).isZero();
   }
 
@@ -120,9 +116,9 @@ class S3RoundTripIT {
 
   @Test
   void inspectOfTheS3DatasetReadsLikeTheLocalOne() {
-    Run remote = run(withS3("inspect", "--dataset", S3_OUT, "--master", "local[2]"));
+    CliRun remote = run(withS3("inspect", "--dataset", S3_OUT, "--master", "local[2]"));
     assertThat(remote.code()).as(remote.err()).isZero();
-    Run local = run("inspect", "--dataset", localOut, "--master", "local[2]");
+    CliRun local = run("inspect", "--dataset", localOut, "--master", "local[2]");
     assertThat(remote.out()).startsWith("Dataset " + S3_OUT).contains("images  4 (4 ok, 0 failed)");
     // Equal but for the first line (the dataset's path) and the runs (their start times).
     assertThat(body(remote.out())).isEqualTo(body(local.out()));
@@ -151,7 +147,7 @@ class S3RoundTripIT {
 
   @Test
   void missingBucketFailsNamingTheInput() {
-    Run r = generate("s3a://no-such-bucket/in", "s3a://" + BUCKET + "/never");
+    CliRun r = generate("s3a://no-such-bucket/in", "s3a://" + BUCKET + "/never");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
         .contains("Input not found: s3a://no-such-bucket/in (bucket no-such-bucket does not exist)");
@@ -159,14 +155,14 @@ class S3RoundTripIT {
 
   @Test
   void missingPrefixFailsNamingTheInput() {
-    Run r = generate("s3a://" + BUCKET + "/no/such/prefix", "s3a://" + BUCKET + "/never");
+    CliRun r = generate("s3a://" + BUCKET + "/no/such/prefix", "s3a://" + BUCKET + "/never");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("Input not found: s3a://maskgen/no/such/prefix");
   }
 
   @Test
   void missingOutputBucketFailsBeforeTheJobRuns() {
-    Run r = generate("s3a://" + BUCKET + "/in", "s3a://no-such-bucket/out");
+    CliRun r = generate("s3a://" + BUCKET + "/in", "s3a://no-such-bucket/out");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
         .contains("Cannot use --output s3a://no-such-bucket/out: bucket no-such-bucket does not exist");
@@ -174,12 +170,12 @@ class S3RoundTripIT {
 
   @Test
   void queryOfAMissingS3DatasetNamesIt() {
-    Run r = run(withS3("sql", "--dataset", "s3a://" + BUCKET + "/nothing", "SELECT 1"));
+    CliRun r = run(withS3("sql", "--dataset", "s3a://" + BUCKET + "/nothing", "SELECT 1"));
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("s3a://maskgen/nothing has no images/ folder");
   }
 
-  private static Run generate(String input, String output) {
+  private static CliRun generate(String input, String output) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -191,7 +187,7 @@ class S3RoundTripIT {
   }
 
   private static String sql(String dataset, String query) {
-    Run r =
+    CliRun r =
         run(withS3("sql", "--dataset", dataset, "--format", "csv", "--max-rows", "0",
             "--master", "local[2]", query));
     assertThat(r.code()).as(r.err()).isZero();
@@ -204,16 +200,6 @@ class S3RoundTripIT {
     S3.server().hadoopConf().forEach((k, v) -> args.addAll(List.of("--conf", k + "=" + v)));
     args.addAll(List.of(rest));
     return args.toArray(String[]::new);
-  }
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = MaskgenCommand.commandLine(args);
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
   }
 
   private static String body(String inspect) {
