@@ -20,7 +20,9 @@ import java.util.concurrent.Callable;
  * duplicates.
  *
  * <p>Per crop: crop, {@link Preprocessing#prepare}, encode once, decode the grid in batches of
- * {@code pointsPerBatch}, post-process each batch ({@link PromptBatch}), NMS inside the crop. Then
+ * {@code pointsPerBatch}, screen each batch's candidates ({@link PromptBatch}), then the stability
+ * filter and NMS inside the crop, which binarises only the candidates NMS has not suppressed
+ * ({@link Candidates#select}). Then
  * NMS across crops (smaller crops win), then small-region removal. Batches of a crop are decoded
  * and post-processed on up to {@code parallelism} threads; results are gathered in batch order, so
  * the output does not depend on the parallelism.
@@ -147,15 +149,16 @@ public final class AutomaticMaskGenerator implements AutoCloseable {
       outputs = runner.runAll(tasks);
     }
     long t2 = System.nanoTime();
-    List<MaskData> parts = new ArrayList<>(outputs.size());
+    List<Candidates> parts = new ArrayList<>(outputs.size());
     for (PromptBatch.Output o : outputs) {
-      parts.add(o.data());
+      parts.add(o.candidates());
       t.decode += o.decodeNanos();
       t.postprocess += o.postprocessNanos();
     }
-    MaskData data = MaskData.cat(parts);
-    data = data.filter(BoxNms.nms(data.boxesXyxy(), data.iouPreds(), params.boxNmsThresh()));
-    data = data.uncropped();
+    MaskData data =
+        Candidates.cat(parts)
+            .select(params, thresholds, crop, image.height(), image.width())
+            .uncropped();
     t.postprocess += System.nanoTime() - t2;
     return data;
   }

@@ -2,6 +2,7 @@ package io.maskgen.amg;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.function.IntPredicate;
 
 /**
  * Greedy non-maximum suppression on XYXY boxes, with the arithmetic of torchvision's CPU {@code
@@ -24,6 +25,18 @@ public final class BoxNms {
    * @param iouThreshold suppress boxes whose IoU with a kept box is {@code >} this
    */
   public static int[] nms(int[] boxesXyxy, float[] scores, double iouThreshold) {
+    return nms(boxesXyxy, scores, iouThreshold, i -> true);
+  }
+
+  /**
+   * NMS over the boxes that pass a filter, asking the filter only about boxes that no kept box
+   * suppresses: the result is {@link #nms(int[], float[], double)} of the boxes for which {@code
+   * accept} holds, but a box that a kept box suppresses is never tested, so an expensive filter
+   * (the stability score) runs on few boxes. {@code accept} is called at most once per box, in
+   * score order.
+   */
+  public static int[] nms(
+      int[] boxesXyxy, float[] scores, double iouThreshold, IntPredicate accept) {
     int n = scores.length;
     if (boxesXyxy.length != 4 * n) {
       throw new IllegalArgumentException(
@@ -36,36 +49,36 @@ public final class BoxNms {
           ((float) boxesXyxy[4 * i + 2] - boxesXyxy[4 * i])
               * ((float) boxesXyxy[4 * i + 3] - boxesXyxy[4 * i + 1]);
     }
-    boolean[] suppressed = new boolean[n];
     int[] keep = new int[n];
     int kept = 0;
     for (int a = 0; a < n; a++) {
-      int i = order[a];
-      if (suppressed[i]) {
-        continue;
-      }
-      keep[kept++] = i;
-      float ix0 = boxesXyxy[4 * i];
-      float iy0 = boxesXyxy[4 * i + 1];
-      float ix1 = boxesXyxy[4 * i + 2];
-      float iy1 = boxesXyxy[4 * i + 3];
-      for (int b = a + 1; b < n; b++) {
-        int j = order[b];
-        if (suppressed[j]) {
-          continue;
-        }
-        float w =
-            Math.max(0f, Math.min(ix1, boxesXyxy[4 * j + 2]) - Math.max(ix0, boxesXyxy[4 * j]));
-        float h =
-            Math.max(0f, Math.min(iy1, boxesXyxy[4 * j + 3]) - Math.max(iy0, boxesXyxy[4 * j + 1]));
-        float inter = w * h;
-        float iou = inter / (area[i] + area[j] - inter);
-        if (iou > iouThreshold) {
-          suppressed[j] = true;
-        }
+      int j = order[a];
+      if (!suppressed(boxesXyxy, area, keep, kept, j, iouThreshold) && accept.test(j)) {
+        keep[kept++] = j;
       }
     }
     return Arrays.copyOf(keep, kept);
+  }
+
+  /** Whether a kept box's IoU with box j is above the threshold (the kept box's arithmetic). */
+  private static boolean suppressed(
+      int[] boxesXyxy, float[] area, int[] keep, int kept, int j, double iouThreshold) {
+    float jx0 = boxesXyxy[4 * j];
+    float jy0 = boxesXyxy[4 * j + 1];
+    float jx1 = boxesXyxy[4 * j + 2];
+    float jy1 = boxesXyxy[4 * j + 3];
+    for (int k = 0; k < kept; k++) {
+      int i = keep[k];
+      float w = Math.max(0f, Math.min(boxesXyxy[4 * i + 2], jx1) - Math.max(boxesXyxy[4 * i], jx0));
+      float h =
+          Math.max(0f, Math.min(boxesXyxy[4 * i + 3], jy1) - Math.max(boxesXyxy[4 * i + 1], jy0));
+      float inter = w * h;
+      float iou = inter / (area[i] + area[j] - inter);
+      if (iou > iouThreshold) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Indices sorted by score descending, stable (ties keep index order); NaN first. */

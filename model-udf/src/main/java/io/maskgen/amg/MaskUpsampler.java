@@ -22,6 +22,10 @@ import io.maskgen.schema.rle.Rle;
  * threshold without being exactly on it may fall on the other side here than in PyTorch; that
  * changes a mask by at most such pixels and the stability counts by as many.
  *
+ * <p>{@link #screen} is the cheap first look the generator takes at every candidate: the exact box
+ * (for the crop-edge filter and NMS) and the logits compacted ({@link CompactLogits}), so that only
+ * the candidates NMS does not suppress are binarised.
+ *
  * <p>Instances are immutable and may be shared between threads.
  */
 public final class MaskUpsampler {
@@ -35,6 +39,10 @@ public final class MaskUpsampler {
   private final int maxGroupWidth;
   // groupEndingBy[r]: the last row group whose low-res rows all lie at or above row r, or -1.
   private final int[] groupEndingBy;
+  // colGroup[x]: the column group of output column x.
+  private final int[] colGroup;
+  // The widest window of low-res logits an output pixel reads, less one.
+  private final int radius;
 
   private MaskUpsampler(int lowHeight, int lowWidth, LinearAxis ay, LinearAxis ax) {
     this.lowHeight = lowHeight;
@@ -48,6 +56,18 @@ public final class MaskUpsampler {
       w = Math.max(w, xGroup[g + 1] - xGroup[g]);
     }
     this.maxGroupWidth = w;
+    this.colGroup = new int[ax.outputLength()];
+    for (int gx = 0; gx + 1 < xGroup.length; gx++) {
+      java.util.Arrays.fill(colGroup, xGroup[gx], xGroup[gx + 1], gx);
+    }
+    int window = 1;
+    for (int y = 0; y < ay.outputLength(); y++) {
+      window = Math.max(window, ay.length(y));
+    }
+    for (int x = 0; x < ax.outputLength(); x++) {
+      window = Math.max(window, ax.length(x));
+    }
+    this.radius = window - 1;
     this.groupEndingBy = new int[lowHeight];
     int g = -1;
     for (int r = 0; r < lowHeight; r++) {
@@ -282,36 +302,12 @@ public final class MaskUpsampler {
     Bands bands = Bands.of(t);
     RunWriter runs = new RunWriter(imageHeight, imageWidth);
 
-    // The class of every logit, and the bounding box [ra, rb] x [ca, cb] of those not clearly
-    // below.
-    byte[] cellClass = new byte[lowHeight * lowWidth];
-    int ra = Integer.MAX_VALUE;
-    int rb = -1;
-    int ca = Integer.MAX_VALUE;
-    int cb = -1;
-    for (int r = 0; r < lowHeight; r++) {
-      int base = offset + r * lowWidth;
-      int at = r * lowWidth;
-      int first = -1;
-      int last = -1;
-      for (int c = 0; c < lowWidth; c++) {
-        float v = logits[base + c];
-        byte k = bands.classify(v, v);
-        cellClass[at + c] = k;
-        if (k != BELOW) {
-          if (first < 0) {
-            first = c;
-          }
-          last = c;
-        }
-      }
-      if (first >= 0) {
-        ra = Math.min(ra, r);
-        rb = r;
-        ca = Math.min(ca, first);
-        cb = Math.max(cb, last);
-      }
-    }
+    Cells cells = classifyCells(logits, offset, bands, false);
+    byte[] cellClass = cells.cellClass;
+    int ra = cells.ra;
+    int rb = cells.rb;
+    int ca = cells.ca;
+    int cb = cells.cb;
     if (rb < 0) {
       return new Binarized(0, 0, new int[4], runs.finish());
     }
@@ -330,17 +326,7 @@ public final class MaskUpsampler {
     int rowLo = ay.start(yGroup[gyA]);
     int rowHi = lastRow(gyB);
 
-    // In rows [ra, rb], the last column of its row up to which a logit's class stays the same.
-    short[] sameUntil = new short[(rb - ra + 1) * lowWidth];
-    for (int r = ra; r <= rb; r++) {
-      int at = (r - ra) * lowWidth;
-      int cat = r * lowWidth;
-      sameUntil[at + lowWidth - 1] = (short) (lowWidth - 1);
-      for (int c = lowWidth - 2; c >= 0; c--) {
-        sameUntil[at + c] =
-            cellClass[cat + c] == cellClass[cat + c + 1] ? sameUntil[at + c + 1] : (short) c;
-      }
-    }
+    short[] sameUntil = sameUntil(cells);
 
     Columns cols = new Columns(maxGroupWidth);
     byte[] rowClass = new byte[lowHeight];
@@ -495,6 +481,451 @@ public final class MaskUpsampler {
     }
     int[] box = maxX < 0 ? new int[4] : new int[] {minX, minY, maxX, maxY};
     return new Binarized((int) cols.inter, (int) cols.union, box, runs.finish());
+  }
+
+  /**
+   * What {@link #screen} found about one mask: its exact box (as {@link #binarize} gives it) and its
+   * logits, compacted, for binarising it later if it is needed.
+   */
+  record Screened(int[] boxXyxy, CompactLogits logits) {}
+
+  /**
+   * The box of one mask in the crop's frame, exactly as {@link #binarize} would give it, and its
+   * logits in a compact form that binarises to exactly the same result ({@link #binarize(
+   * CompactLogits, Thresholds, int, int, int, int)}). Much cheaper than binarising: only the
+   * unsettled blocks at the box's four edges are evaluated pixel by pixel, and no mask is built.
+   */
+  Screened screen(float[] logits, int offset, Thresholds t) {
+    checkOffset(logits, offset);
+    Bands bands = Bands.of(t);
+    Cells cells = classifyCells(logits, offset, bands, true);
+    CompactLogits compact =
+        CompactLogits.of(
+            logits,
+            offset,
+            lowHeight,
+            lowWidth,
+            cells.cellClass,
+            cells.boundary,
+            cells.boundaryCount,
+            cells.standIn,
+            cells.standIn[BELOW],
+            cells.ra,
+            cells.rb,
+            cells.ca,
+            cells.cb,
+            radius);
+    if (cells.rb < 0) {
+      return new Screened(new int[4], compact);
+    }
+    return new Screened(foregroundBox(logits, offset, bands, t.mask(), cells), compact);
+  }
+
+  /** {@link #binarize(float[], int, Thresholds, int, int, int, int)} of a screened mask. */
+  Binarized binarize(
+      CompactLogits logits, Thresholds t, int cropX0, int cropY0, int imageHeight, int imageWidth) {
+    if (logits.height() != lowHeight || logits.width() != lowWidth) {
+      throw new IllegalArgumentException(
+          "Logits of "
+              + logits.height()
+              + "x"
+              + logits.width()
+              + " for an upsampling from "
+              + lowHeight
+              + "x"
+              + lowWidth);
+    }
+    return binarize(logits.restore(), 0, t, cropX0, cropY0, imageHeight, imageWidth);
+  }
+
+  /** The classes of one mask's logits and what the passes after it need. */
+  private static final class Cells {
+    final byte[] cellClass;
+    // Bounding box of the cells not clearly below; rb < 0 when there is none.
+    int ra = Integer.MAX_VALUE;
+    int rb = -1;
+    int ca = Integer.MAX_VALUE;
+    int cb = -1;
+    // A logit of each class seen (for CompactLogits).
+    final float[] standIn = new float[MIXED + 1];
+    // Cells that differ from a 4-neighbour in class or are undecided (may repeat).
+    int[] boundary;
+    int boundaryCount;
+
+    Cells(int size, boolean boundaries) {
+      cellClass = new byte[size];
+      boundary = boundaries ? new int[256] : null;
+    }
+
+    void mark(int cell) {
+      if (boundaryCount == boundary.length) {
+        boundary = java.util.Arrays.copyOf(boundary, 2 * boundaryCount);
+      }
+      boundary[boundaryCount++] = cell;
+    }
+  }
+
+  /**
+   * The class of every logit, the bounding box of those not clearly below low, a logit of each
+   * class, and (when {@code boundaries}) the cells at class boundaries.
+   */
+  private Cells classifyCells(float[] logits, int offset, Bands bands, boolean boundaries) {
+    Cells cells = new Cells(lowHeight * lowWidth, boundaries);
+    byte[] cellClass = cells.cellClass; // all BELOW (0) to start with
+    // The bands as float cut-offs: for a float v, v < atLeast(d) exactly when v < d, and
+    // v > atMost(d) exactly when v > d; so each class is what Bands.classify(v, v) gives.
+    float belowUnder = atLeast(bands.lowBelow());
+    float aboveOver = atMost(bands.highAbove());
+    float unionOver = atMost(bands.lowAbove());
+    float unionUnder = atLeast(bands.maskBelow());
+    float maskOver = atMost(bands.maskAbove());
+    float maskUnder = atLeast(bands.highBelow());
+    boolean[] seen = new boolean[MIXED + 1];
+    for (int r = 0; r < lowHeight; r++) {
+      int base = offset + r * lowWidth;
+      int at = r * lowWidth;
+      // Most logits are clearly below: skip them at both ends of the row (they stay BELOW).
+      int first = 0;
+      while (first < lowWidth && logits[base + first] < belowUnder) {
+        first++;
+      }
+      if (first > 0 && !seen[BELOW]) {
+        seen[BELOW] = true;
+        cells.standIn[BELOW] = logits[base];
+      }
+      if (first == lowWidth) {
+        continue;
+      }
+      int last = lowWidth - 1;
+      while (logits[base + last] < belowUnder) {
+        last--;
+      }
+      if (last < lowWidth - 1 && !seen[BELOW]) {
+        seen[BELOW] = true;
+        cells.standIn[BELOW] = logits[base + lowWidth - 1];
+      }
+      for (int c = first; c <= last; c++) {
+        float v = logits[base + c];
+        byte k;
+        if (v < belowUnder) {
+          if (!seen[BELOW]) {
+            seen[BELOW] = true;
+            cells.standIn[BELOW] = v;
+          }
+          continue;
+        } else if (v > aboveOver) {
+          k = ABOVE;
+        } else if (v > unionOver && v < unionUnder) {
+          k = UNION_ONLY;
+        } else if (v > maskOver && v < maskUnder) {
+          k = MASK_NOT_HIGH;
+        } else {
+          k = MIXED;
+          if (boundaries) {
+            cells.mark(at + c);
+          }
+        }
+        cellClass[at + c] = k;
+        if (!seen[k]) {
+          seen[k] = true;
+          cells.standIn[k] = v;
+        }
+      }
+      cells.ra = Math.min(cells.ra, r);
+      cells.rb = r;
+      cells.ca = Math.min(cells.ca, first);
+      cells.cb = Math.max(cells.cb, last);
+    }
+    if (boundaries && cells.rb >= 0) {
+      // Outside [ra, rb] x [ca, cb] widened by one, every cell and its neighbours are below.
+      int r0 = Math.max(0, cells.ra - 1);
+      int r1 = Math.min(lowHeight - 1, cells.rb + 1);
+      int c0 = Math.max(0, cells.ca - 1);
+      int c1 = Math.min(lowWidth - 1, cells.cb + 1);
+      // Compared eight cells at a time (runs of equal classes are long).
+      for (int r = r0; r <= r1; r++) {
+        int at = r * lowWidth;
+        markMismatches(cells, at + c0 + 1, at + c1 + 1, 1);
+        if (r > r0) {
+          markMismatches(cells, at + c0, at + c1 + 1, lowWidth);
+        }
+      }
+    }
+    return cells;
+  }
+
+  /**
+   * Marks both cells of every pair (i - step, i), i in [from, to), whose classes differ: step 1
+   * compares a row with itself shifted by one, step lowWidth with the row above.
+   */
+  private static void markMismatches(Cells cells, int from, int to, int step) {
+    byte[] k = cells.cellClass;
+    int i = from;
+    // Eight cells at a time while both words fit in the array.
+    for (; i + 8 <= to; i += 8) {
+      long diff = (long) LONGS.get(k, i) ^ (long) LONGS.get(k, i - step);
+      while (diff != 0) {
+        int j = i + (Long.numberOfTrailingZeros(diff) >>> 3);
+        cells.mark(j - step);
+        cells.mark(j);
+        diff &= ~(0xFFL << ((j - i) << 3));
+      }
+    }
+    for (; i < to; i++) {
+      if (k[i] != k[i - step]) {
+        cells.mark(i - step);
+        cells.mark(i);
+      }
+    }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** The smallest float that is at least d. */
+  private static float atLeast(double d) {
+    float f = (float) d;
+    return f < d ? Math.nextUp(f) : f;
+  }
+
+  /** The largest float that is at most d. */
+  private static float atMost(double d) {
+    float f = (float) d;
+    return f > d ? Math.nextDown(f) : f;
+  }
+
+  /** In rows [ra, rb], the last column of its row up to which a logit's class stays the same. */
+  private short[] sameUntil(Cells cells) {
+    int ra = cells.ra;
+    byte[] cellClass = cells.cellClass;
+    short[] sameUntil = new short[(cells.rb - ra + 1) * lowWidth];
+    for (int r = ra; r <= cells.rb; r++) {
+      int at = (r - ra) * lowWidth;
+      int cat = r * lowWidth;
+      sameUntil[at + lowWidth - 1] = (short) (lowWidth - 1);
+      for (int c = lowWidth - 2; c >= 0; c--) {
+        sameUntil[at + c] =
+            cellClass[cat + c] == cellClass[cat + c + 1] ? sameUntil[at + c + 1] : (short) c;
+      }
+    }
+    return sameUntil;
+  }
+
+  /** The class of a low-res row's window of columns [xs, xs + nx): one class, or MIXED. */
+  private byte windowRowClass(Cells cells, int r, int xs, int nx) {
+    if (r < cells.ra || r > cells.rb) {
+      return BELOW;
+    }
+    int at = r * lowWidth + xs;
+    byte k = cells.cellClass[at];
+    for (int i = 1; i < nx; i++) {
+      if (cells.cellClass[at + i] != k) {
+        return MIXED;
+      }
+    }
+    return k;
+  }
+
+  /** The class of block (column group gx, row group gy): its window's one class, or MIXED. */
+  private byte blockClass(Cells cells, int gx, int gy) {
+    int xs = ax.start(xGroup[gx]);
+    int nx = ax.length(xGroup[gx]);
+    int ys = ay.start(yGroup[gy]);
+    int ny = ay.length(yGroup[gy]);
+    byte k = windowRowClass(cells, ys, xs, nx);
+    for (int j = 1; j < ny && k != MIXED; j++) {
+      if (windowRowClass(cells, ys + j, xs, nx) != k) {
+        k = MIXED;
+      }
+    }
+    return k;
+  }
+
+  /** Whether output column cx has a foreground pixel in the unsettled blocks listed. */
+  private boolean columnHasForeground(
+      float[] logits, int offset, int cx, byte[] blocks, int gyA, Bands bands, float maskT) {
+    double[] col = new double[3];
+    for (int gy = gyA; gy < gyA + blocks.length; gy++) {
+      if (blocks[gy - gyA] != MIXED) {
+        continue;
+      }
+      int y0 = yGroup[gy];
+      col = columnValues(logits, offset, cx, y0, col);
+      int side = maskSide(col, ay.length(y0), bands);
+      if (side != 0) {
+        if (side > 0) {
+          return true;
+        }
+        continue;
+      }
+      for (int y = y0; y < yGroup[gy + 1]; y++) {
+        if (pixel(col, y) > maskT) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Where a column's pixels in one row group lie against the mask threshold, from its
+   * x-interpolated values (every pixel is a convex combination of them; the bands' margins cover
+   * rounding): -1 none is foreground, 1 all are, 0 to be evaluated.
+   */
+  private static int maskSide(double[] col, int ny, Bands bands) {
+    double mn = col[0];
+    double mx = mn;
+    for (int j = 1; j < ny; j++) {
+      mn = Math.min(mn, col[j]);
+      mx = Math.max(mx, col[j]);
+    }
+    if (mx < bands.maskBelow()) {
+      return -1;
+    }
+    return mn > bands.maskAbove() ? 1 : 0;
+  }
+
+  /**
+   * The first (or, with {@code last}, the last) output row in row group gy, over the column groups
+   * [gxA, gxB], with a foreground pixel; -1 when it has none.
+   */
+  private int foregroundRow(
+      float[] logits,
+      int offset,
+      Cells cells,
+      int gy,
+      int gxA,
+      int gxB,
+      Bands bands,
+      float maskT,
+      boolean last) {
+    int y0 = yGroup[gy];
+    int y1 = yGroup[gy + 1];
+    int[] mixed = new int[gxB - gxA + 1];
+    int nMixed = 0;
+    for (int gx = gxA; gx <= gxB; gx++) {
+      byte k = blockClass(cells, gx, gy);
+      if (isForeground(k)) {
+        return last ? y1 - 1 : y0;
+      }
+      if (k == MIXED) {
+        mixed[nMixed++] = gx;
+      }
+    }
+    if (nMixed == 0) {
+      return -1;
+    }
+    int ny = ay.length(y0);
+    int columns = 0;
+    for (int i = 0; i < nMixed; i++) {
+      columns += xGroup[mixed[i] + 1] - xGroup[mixed[i]];
+    }
+    double[] values = new double[columns * ny];
+    double[] col = new double[ny];
+    int at = 0;
+    for (int i = 0; i < nMixed; i++) {
+      for (int cx = xGroup[mixed[i]]; cx < xGroup[mixed[i] + 1]; cx++) {
+        col = columnValues(logits, offset, cx, y0, col);
+        int side = maskSide(col, ny, bands);
+        if (side > 0) {
+          return last ? y1 - 1 : y0;
+        }
+        if (side == 0) {
+          System.arraycopy(col, 0, values, at, ny);
+          at += ny;
+        }
+      }
+    }
+    columns = at / ny;
+    double[] one = new double[ny];
+    for (int step = 0; step < y1 - y0; step++) {
+      int y = last ? y1 - 1 - step : y0 + step;
+      for (int c = 0; c < columns; c++) {
+        System.arraycopy(values, c * ny, one, 0, ny);
+        if (pixel(one, y) > maskT) {
+          return y;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The inclusive box of the foreground pixels (logit {@code > maskT}), zeros when there are none:
+   * the outermost column and row groups with a settled foreground block or an unsettled block
+   * holding a foreground pixel; only the unsettled blocks of those groups are evaluated.
+   */
+  private int[] foregroundBox(float[] logits, int offset, Bands bands, float maskT, Cells cells) {
+    int gyA = 0;
+    while (gyA + 1 < yGroup.length && lastRow(gyA) < cells.ra) {
+      gyA++;
+    }
+    int gyB = yGroup.length - 2;
+    while (gyB >= gyA && ay.start(yGroup[gyB]) > cells.rb) {
+      gyB--;
+    }
+    if (gyA > gyB) {
+      return new int[4];
+    }
+    int groups = xGroup.length - 1;
+    byte[] blocks = new byte[gyB - gyA + 1];
+    int minX = -1;
+    int maxX = -1;
+    for (int pass = 0; pass < 2 && (pass == 0 || minX >= 0); pass++) {
+      boolean fromRight = pass == 1;
+      for (int step = 0; step < groups; step++) {
+        int gx = fromRight ? groups - 1 - step : step;
+        int xs = ax.start(xGroup[gx]);
+        if (xs + ax.length(xGroup[gx]) - 1 < cells.ca || xs > cells.cb) {
+          continue;
+        }
+        boolean anyMixed = false;
+        int found = -1;
+        for (int gy = gyA; gy <= gyB && found < 0; gy++) {
+          byte k = blockClass(cells, gx, gy);
+          blocks[gy - gyA] = k;
+          if (isForeground(k)) {
+            found = fromRight ? xGroup[gx + 1] - 1 : xGroup[gx];
+          }
+          anyMixed |= k == MIXED;
+        }
+        if (found < 0 && anyMixed) {
+          int width = xGroup[gx + 1] - xGroup[gx];
+          for (int i = 0; i < width && found < 0; i++) {
+            int cx = fromRight ? xGroup[gx + 1] - 1 - i : xGroup[gx] + i;
+            if (columnHasForeground(logits, offset, cx, blocks, gyA, bands, maskT)) {
+              found = cx;
+            }
+          }
+        }
+        if (found >= 0) {
+          if (fromRight) {
+            maxX = found;
+          } else {
+            minX = found;
+          }
+          break;
+        }
+      }
+    }
+    if (minX < 0) {
+      return new int[4];
+    }
+    int gxA = colGroup[minX];
+    int gxB = colGroup[maxX];
+    int minY = -1;
+    for (int gy = gyA; gy <= gyB && minY < 0; gy++) {
+      minY = foregroundRow(logits, offset, cells, gy, gxA, gxB, bands, maskT, false);
+    }
+    int maxY = -1;
+    for (int gy = gyB; gy >= gyA && maxY < 0; gy--) {
+      maxY = foregroundRow(logits, offset, cells, gy, gxA, gxB, bands, maskT, true);
+    }
+    if (minY < 0 || maxY < 0) {
+      throw new IllegalStateException("Foreground columns without foreground rows");
+    }
+    return new int[] {minX, minY, maxX, maxY};
   }
 
   /**

@@ -1,22 +1,21 @@
 package io.maskgen.amg;
 
-import io.maskgen.amg.MaskUpsampler.Binarized;
 import io.maskgen.amg.MaskUpsampler.Thresholds;
 import io.maskgen.model.DecodedMasks;
 import io.maskgen.model.ImageEmbedding;
 import io.maskgen.model.PointPrompts;
 import io.maskgen.model.SegmentationModel;
-import io.maskgen.schema.rle.Rle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * segment-anything's {@code _process_batch}: decodes one batch of point prompts on a crop's
- * embedding and turns the candidates into mask rows. The order of the steps is the reference's,
- * except that the predicted-IoU filter (which needs no pixels) runs before any upsampling and that
- * upsampling, the stability score, binarisation, the box and the RLE are one fused pass per
- * surviving candidate ({@link MaskUpsampler#binarize}); the result is the same.
+ * segment-anything's {@code _process_batch}, first half: decodes one batch of point prompts on a
+ * crop's embedding, drops candidates under the predicted-IoU threshold (which needs no pixels),
+ * screens the others ({@link MaskUpsampler#screen}: the exact box, compacted logits) and drops
+ * those near a crop edge. The stability filter and the masks wait for the crop's NMS ({@link
+ * Candidates#select}), which asks for them only for boxes it has not suppressed; the result is the
+ * reference's.
  */
 final class PromptBatch {
 
@@ -39,15 +38,15 @@ final class PromptBatch {
       int inputHeight,
       int inputWidth) {}
 
-  /** The rows of one batch and the time spent decoding and post-processing it. */
-  record Output(MaskData data, long decodeNanos, long postprocessNanos) {}
+  /** The candidates of one batch and the time spent decoding and screening them. */
+  record Output(Candidates candidates, long decodeNanos, long postprocessNanos) {}
 
   private PromptBatch() {}
 
   /**
    * Processes prompts {@code points[from..to)}, each {@code [x, y]} in the crop's frame.
    *
-   * @return rows with masks in the image frame, boxes and points in the crop's frame
+   * @return candidates with boxes and points in the crop's frame
    */
   static Output run(CropContext ctx, double[][] points, int from, int to) {
     AmgParams p = ctx.params();
@@ -102,52 +101,36 @@ final class PromptBatch {
             ctx.crop().height(),
             ctx.crop().width());
     float iouThresh = (float) p.predIouThresh();
-    float stabilityThresh = (float) p.stabilityScoreThresh();
-    List<Rle> rles = new ArrayList<>();
     int[] boxes = new int[4 * n];
     float[] keptIou = new float[n];
-    float[] keptStability = new float[n];
     double[] keptPoints = new double[2 * n];
-    int kept = 0;
+    List<CompactLogits> kept = new ArrayList<>();
     for (int k = 0; k < n; k++) {
       // Comparisons in float32, as PyTorch compares a float32 tensor with a Python float.
       if (p.predIouThresh() > 0 && !(iou[k] > iouThresh)) {
         continue;
       }
-      Binarized mask =
-          up.binarize(
-              logits,
-              offset[k],
-              ctx.thresholds(),
-              ctx.crop().x0(),
-              ctx.crop().y0(),
-              ctx.imageHeight(),
-              ctx.imageWidth());
-      float stability = mask.stabilityScore();
-      if (p.stabilityScoreThresh() > 0 && !(stability >= stabilityThresh)) {
-        continue;
-      }
+      MaskUpsampler.Screened mask = up.screen(logits, offset[k], ctx.thresholds());
       if (Boxes.isBoxNearCropEdge(
           mask.boxXyxy(), ctx.crop(), ctx.imageWidth(), ctx.imageHeight())) {
         continue;
       }
-      rles.add(mask.rle());
-      System.arraycopy(mask.boxXyxy(), 0, boxes, 4 * kept, 4);
-      keptIou[kept] = iou[k];
-      keptStability[kept] = stability;
-      keptPoints[2 * kept] = points[from + prompt[k]][0];
-      keptPoints[2 * kept + 1] = points[from + prompt[k]][1];
-      kept++;
+      int at = kept.size();
+      kept.add(mask.logits());
+      System.arraycopy(mask.boxXyxy(), 0, boxes, 4 * at, 4);
+      keptIou[at] = iou[k];
+      keptPoints[2 * at] = points[from + prompt[k]][0];
+      keptPoints[2 * at + 1] = points[from + prompt[k]][1];
     }
-    MaskData data =
-        new MaskData(
-            rles,
-            Arrays.copyOf(boxes, 4 * kept),
-            Arrays.copyOf(keptIou, kept),
-            Arrays.copyOf(keptStability, kept),
-            Arrays.copyOf(keptPoints, 2 * kept),
-            java.util.Collections.nCopies(kept, ctx.crop()));
-    return new Output(data, decodeNanos, System.nanoTime() - t2);
+    int m = kept.size();
+    Candidates out =
+        new Candidates(
+            up,
+            kept,
+            Arrays.copyOf(boxes, 4 * m),
+            Arrays.copyOf(keptIou, m),
+            Arrays.copyOf(keptPoints, 2 * m));
+    return new Output(out, decodeNanos, System.nanoTime() - t2);
   }
 
   /**

@@ -47,4 +47,59 @@ class BoxNmsTest {
   void noBoxesGiveNoKeeps() {
     assertThat(BoxNms.nms(new int[0], new float[0], 0.7)).isEmpty();
   }
+
+  @Test
+  void aFilterAskedLazilyGivesNmsOfTheAcceptedBoxes() {
+    java.util.Random rnd = new java.util.Random(17);
+    int askedTotal = 0;
+    int boxesTotal = 0;
+    for (int trial = 0; trial < 200; trial++) {
+      int n = rnd.nextInt(60);
+      int[] boxes = new int[4 * n];
+      float[] scores = new float[n];
+      boolean[] accepted = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        // Near-duplicates around a few places, like the candidates of a point grid.
+        int x = 40 * rnd.nextInt(3) + rnd.nextInt(6);
+        int y = 40 * rnd.nextInt(3) + rnd.nextInt(6);
+        boxes[4 * i] = x;
+        boxes[4 * i + 1] = y;
+        boxes[4 * i + 2] = x + (i % 9 == 0 ? rnd.nextInt(3) : 20 + rnd.nextInt(10));
+        boxes[4 * i + 3] = y + 20 + rnd.nextInt(10);
+        scores[i] = rnd.nextInt(8) / 8f; // ties on purpose
+        accepted[i] = rnd.nextInt(3) > 0;
+      }
+      // Eager: filter, NMS, map back to the original indices.
+      int[] idx = java.util.stream.IntStream.range(0, n).filter(i -> accepted[i]).toArray();
+      int[] sub = new int[4 * idx.length];
+      float[] subScores = new float[idx.length];
+      for (int k = 0; k < idx.length; k++) {
+        System.arraycopy(boxes, 4 * idx[k], sub, 4 * k, 4);
+        subScores[k] = scores[idx[k]];
+      }
+      int[] want =
+          java.util.Arrays.stream(BoxNms.nms(sub, subScores, 0.5)).map(k -> idx[k]).toArray();
+      int[] asked = new int[n];
+      int[] got =
+          BoxNms.nms(
+              boxes,
+              scores,
+              0.5,
+              i -> {
+                asked[i]++;
+                return accepted[i];
+              });
+      assertThat(got).as("trial %d", trial).containsExactly(want);
+      assertThat(java.util.Arrays.stream(asked).max().orElse(0)).isLessThanOrEqualTo(1);
+      askedTotal += java.util.Arrays.stream(asked).sum();
+      boxesTotal += n;
+      for (int i = 0; i < n; i++) {
+        if (asked[i] == 0) {
+          assertThat(got).doesNotContain(i);
+        }
+      }
+    }
+    // Suppressed boxes were not asked about: fewer questions than boxes (an eager filter asks all).
+    assertThat(askedTotal).isLessThan(boxesTotal * 6 / 10);
+  }
 }
