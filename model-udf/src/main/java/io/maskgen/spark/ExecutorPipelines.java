@@ -38,11 +38,15 @@ public final class ExecutorPipelines {
   public static ImagePipeline open(PipelineSpec spec) {
     DeviceChoice device = taskDevice(DeviceChoice.parse(spec.device()));
     Configuration conf = new Configuration();
+    // A task's model calls use its own cores (spark.task.cpus), not every core of the machine.
+    int threads = spec.parallelism();
     SegmentationModel seg =
         SEGMENTERS.computeIfAbsent(
-            spec.model() + "|" + device,
-            k -> ModelPackages.loadSegmenter(ModelLocations.local(spec.model(), conf), device));
-    ClipModel clip = spec.clip() == null ? null : clip(spec.clip(), device);
+            spec.model() + "|" + device + "|" + threads,
+            k ->
+                ModelPackages.loadSegmenter(
+                    ModelLocations.local(spec.model(), conf), device, threads));
+    ClipModel clip = spec.clip() == null ? null : clip(spec.clip(), device, threads);
     return new ImagePipeline(
         seg,
         clip,
@@ -59,9 +63,16 @@ public final class ExecutorPipelines {
    * per JVM and shared; closed when the JVM exits.
    */
   public static ClipModel clip(String location, DeviceChoice device) {
+    return clip(location, device, 0);
+  }
+
+  /** {@link #clip(String, DeviceChoice)} computing each call on at most {@code cpuThreads}. */
+  static ClipModel clip(String location, DeviceChoice device, int cpuThreads) {
     return CLIPS.computeIfAbsent(
-        location + "|" + device,
-        k -> ModelPackages.loadClip(ModelLocations.local(location, new Configuration()), device));
+        location + "|" + device + "|" + cpuThreads,
+        k ->
+            ModelPackages.loadClip(
+                ModelLocations.local(location, new Configuration()), device, cpuThreads));
   }
 
   /**

@@ -119,8 +119,8 @@ public final class BenchCommand implements Callable<Integer> {
   int warmup;
 
   @Option(names = "--parallelism", defaultValue = "1", paramLabel = "N",
-      description = "Post-processing threads per image, as spark.task.cpus gives a task."
-          + " Default: ${DEFAULT-VALUE}.")
+      description = "Threads per image for post-processing and for each ONNX Runtime model call,"
+          + " as spark.task.cpus gives a task. Default: ${DEFAULT-VALUE}.")
   int parallelism;
 
   @Option(names = "--encoder-delay-ms", defaultValue = "0", paramLabel = "MS",
@@ -231,11 +231,12 @@ public final class BenchCommand implements Callable<Integer> {
     List<BenchRow> rows = new ArrayList<>();
     DeviceChoice dev = DeviceChoice.parse(device);
     try (SegmentationModel loaded =
-            ModelPackages.loadSegmenter(ModelLocations.local(model, hadoop), dev);
+            ModelPackages.loadSegmenter(ModelLocations.local(model, hadoop), dev, parallelism);
         ClipModel clipModel =
             clipLocation == null
                 ? null
-                : ModelPackages.loadClip(ModelLocations.local(clipLocation, hadoop), dev)) {
+                : ModelPackages.loadClip(
+                    ModelLocations.local(clipLocation, hadoop), dev, parallelism)) {
       SegmentationModel segmenter =
           encoderDelayMs > 0 || decoderDelayMs > 0
               ? new DelayedSegmentationModel(loaded, encoderDelayMs, decoderDelayMs)

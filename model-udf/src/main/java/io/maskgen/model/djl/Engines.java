@@ -21,12 +21,28 @@ final class Engines {
 
   /** Loads {@code file} (an .onnx or TorchScript file) with {@code engine} onto {@code device}. */
   static Model load(Path file, String engine, Device device) {
+    return load(file, engine, device, 0);
+  }
+
+  /**
+   * Loads {@code file} with {@code engine} onto {@code device}. With {@code cpuThreads > 0}, an ONNX
+   * Runtime session computes each call on at most that many threads (intra-op; operators run one
+   * after another): an executor's tasks then share its cores instead of each call taking all the
+   * machine's cores. PyTorch's thread count is global to the process (DJL reads {@code
+   * ai.djl.pytorch.num_threads} when the engine starts), so it is left to that setting.
+   */
+  static Model load(Path file, String engine, Device device, int cpuThreads) {
     Model model = Model.newInstance(file.getFileName().toString(), device, engine);
     try {
       String name = file.getFileName().toString();
       int dot = name.lastIndexOf('.');
-      model.load(file.getParent(), dot > 0 ? name.substring(0, dot) : name,
-          java.util.Map.of("mapLocation", "true"));
+      java.util.Map<String, String> options = new java.util.HashMap<>();
+      options.put("mapLocation", "true");
+      if (cpuThreads > 0 && "OnnxRuntime".equals(engine)) {
+        options.put("intraOpNumThreads", Integer.toString(cpuThreads));
+        options.put("interOpNumThreads", "1");
+      }
+      model.load(file.getParent(), dot > 0 ? name.substring(0, dot) : name, options);
       return model;
     } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();

@@ -60,14 +60,23 @@ public final class ModelPackages {
 
   /** Loads a segmentation package onto {@code device}. The caller closes the model. */
   public static SegmentationModel loadSegmenter(Path dir, DeviceChoice device) {
+    return loadSegmenter(dir, device, 0);
+  }
+
+  /**
+   * Loads a segmentation package onto {@code device}, its ONNX Runtime sessions computing each
+   * call on at most {@code cpuThreads} threads (0: the runtime's default, every core). The caller
+   * closes the model.
+   */
+  public static SegmentationModel loadSegmenter(Path dir, DeviceChoice device, int cpuThreads) {
     PackageJson json = PackageJson.read(dir, SEGMENTER_DESCRIPTOR);
     segmenterSpec(json, null); // validates every field before anything native is loaded
     String engine = json.engine();
     Device d = device.toDevice(engine);
-    Model encoder = Engines.load(json.file("encoder"), engine, d);
+    Model encoder = Engines.load(json.file("encoder"), engine, d, cpuThreads);
     Model decoder;
     try {
-      decoder = Engines.load(json.file("decoder"), engine, d);
+      decoder = Engines.load(json.file("decoder"), engine, d, cpuThreads);
     } catch (RuntimeException e) {
       encoder.close();
       throw e;
@@ -107,6 +116,15 @@ public final class ModelPackages {
 
   /** Loads a CLIP package onto {@code device}. The caller closes the model. */
   public static ClipModel loadClip(Path dir, DeviceChoice device) {
+    return loadClip(dir, device, 0);
+  }
+
+  /**
+   * Loads a CLIP package onto {@code device} with at most {@code cpuThreads} threads per call (0:
+   * the runtime's default), as {@link #loadSegmenter(Path, DeviceChoice, int)}. The caller closes
+   * the model.
+   */
+  public static ClipModel loadClip(Path dir, DeviceChoice device, int cpuThreads) {
     ClipSpec spec = readClipSpec(dir);
     PackageJson json = PackageJson.read(dir, CLIP_DESCRIPTOR);
     String engine = json.engine();
@@ -123,8 +141,8 @@ public final class ModelPackages {
     Model image = null;
     Model text = null;
     try {
-      image = Engines.load(json.file("image_encoder"), engine, d);
-      text = Engines.load(json.file("text_encoder"), engine, d);
+      image = Engines.load(json.file("image_encoder"), engine, d, cpuThreads);
+      text = Engines.load(json.file("text_encoder"), engine, d, cpuThreads);
       boolean attention =
           engine.equals("OnnxRuntime")
               ? Engines.inputNames(text).contains("attention_mask")

@@ -75,6 +75,45 @@ class DjlRuntimeTest {
   }
 
   @Test
+  void aThreadLimitKeepsOnnxRuntimeOnTheCallingThreadAndChangesNoResult() {
+    // With 2+ cores, ONNX Runtime's default session computes on a pool of threads besides the
+    // caller; one thread keeps all the work on the caller. Measured as the process's CPU time
+    // beyond the calling thread's during encode + decode calls (warm models, so no JIT or loading).
+    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2);
+    try (SegmentationModel one = ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU, 1);
+        SegmentationModel all = ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU)) {
+      DecodedMasks a = decodeSquare(one);
+      DecodedMasks b = decodeSquare(all);
+      assertThat(a.logits()).containsExactly(b.logits());
+      assertThat(a.iouPredictions()).containsExactly(b.iouPredictions());
+      double oneOther = otherThreadsCpuShare(one);
+      double allOther = otherThreadsCpuShare(all);
+      assertThat(oneOther).as("other threads' CPU per caller CPU, 1 thread").isLessThan(0.25);
+      assertThat(allOther).as("other threads' CPU per caller CPU, default").isGreaterThan(0.25);
+    }
+  }
+
+  /** CPU time of the process's other threads per CPU time of this thread, over model calls. */
+  private static double otherThreadsCpuShare(SegmentationModel m) {
+    for (int i = 0; i < 3; i++) {
+      decodeSquare(m);
+    }
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    long process0 = os.getProcessCpuTime();
+    long thread0 = threads.getCurrentThreadCpuTime();
+    for (int i = 0; i < 8; i++) {
+      decodeSquare(m);
+    }
+    long thread = threads.getCurrentThreadCpuTime() - thread0;
+    long process = os.getProcessCpuTime() - process0;
+    return (double) (process - thread) / thread;
+  }
+
+  @Test
   void pointInsideTheRedSquareSegmentsTheSquare() {
     try (SegmentationModel m = ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU)) {
       DecodedMasks d = decodeSquare(m);
