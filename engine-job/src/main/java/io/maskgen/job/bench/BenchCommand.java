@@ -54,7 +54,9 @@ import picocli.CommandLine.Option;
       "Throughput part (--masters): the real generate job over --copies copies of each image at"
           + " the baseline size, once per master (e.g. local[1],local[2] or spark://host:7077),"
           + " reporting images/s, masks/s and the speed-up against the first master"
-          + " (throughput.md).",
+          + " (throughput.md). Cold by default: executor start, model loading and JIT warm-up"
+          + " count; --warm first runs the job once untimed in the same Spark application, so the"
+          + " timed run shows steady-state throughput.",
       ""
     },
     footer = {
@@ -143,6 +145,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Copies of every image in the throughput input. Default: ${DEFAULT-VALUE}.")
   int copies;
 
+  @Option(names = "--warm", negatable = false,
+      description = "Throughput runs: run the job once untimed on each master first (same"
+          + " executors), so model loading and JIT warm-up are not timed.")
+  boolean warm;
+
   @Option(names = "--throughput-only", negatable = false,
       description = "Skip the in-process cases; only the --masters runs.")
   boolean throughputOnly;
@@ -209,7 +216,8 @@ public final class BenchCommand implements Callable<Integer> {
               ImageDecoder.MAX_SUPPORTED_PIXELS, 32, null, Map.copyOf(sparkConf), null, false, false);
       throughput =
           ThroughputBench.columns(
-              ThroughputBench.run(config, masters, sparkConf, output.resolve("throughput"), log));
+              ThroughputBench.run(
+                  config, masters, sparkConf, warm, output.resolve("throughput"), log));
       BenchOutput.writeText(output.resolve("throughput.md"), BenchOutput.markdown(throughput));
       out.println();
       out.print(BenchOutput.markdown(throughput));
@@ -402,6 +410,7 @@ public final class BenchCommand implements Callable<Integer> {
     m.put("java", System.getProperty("java.version"));
     m.put("masters", masters);
     m.put("copies", copies);
+    m.put("warm", warm);
     return m;
   }
 }

@@ -17,7 +17,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Throughput of the real {@code generate} job on each of several Spark masters over the same
  * input folder: images/s and masks/s from the job's wall time (scan, tasks, both table writes,
- * model loading on each executor included), and the speed-up against the first master.
+ * model loading on each executor included), and the speed-up against the first master. Warm runs
+ * first run the job once untimed in the same application, so executors have loaded the models and
+ * compiled the hot code.
  */
 final class ThroughputBench {
 
@@ -36,37 +38,29 @@ final class ThroughputBench {
 
   /**
    * Runs {@code base} (its master and output replaced) once per master, each in a fresh session
-   * with {@code sparkConf} applied, writing to {@code outputRoot/run-N}.
+   * with {@code sparkConf} applied, writing to {@code outputRoot/run-N} (after an untimed run to
+   * {@code outputRoot/warmup-N} when {@code warm}).
    */
   static List<Result> run(
       GenerateConfig base,
       List<String> masters,
       Map<String, String> sparkConf,
+      boolean warm,
       Path outputRoot,
       PrintStream log) {
     List<Result> results = new java.util.ArrayList<>();
     for (int i = 0; i < masters.size(); i++) {
       String master = masters.get(i);
-      GenerateConfig config =
-          new GenerateConfig(
-              base.inputs(),
-              outputRoot.resolve("run-" + (i + 1)).toString(),
-              base.model(),
-              base.clip(),
-              base.clipBackground(),
-              base.device(),
-              base.amg(),
-              base.maxImagePixels(),
-              base.filesPerShard(),
-              master,
-              sparkConf,
-              null,
-              false,
-              false);
       SparkSession spark = session(master, sparkConf);
       RunReport report;
       try {
-        report = new GenerateJob(config, log).run(spark);
+        if (warm) {
+          log.printf("maskgen bench: %s: warm-up run (untimed)%n", master);
+          Path warmup = outputRoot.resolve("warmup-" + (i + 1));
+          new GenerateJob(config(base, master, sparkConf, warmup), log).run(spark);
+        }
+        Path timed = outputRoot.resolve("run-" + (i + 1));
+        report = new GenerateJob(config(base, master, sparkConf, timed), log).run(spark);
       } finally {
         spark.stop();
       }
@@ -85,6 +79,25 @@ final class ThroughputBench {
           r.masksPerSecond());
     }
     return results;
+  }
+
+  private static GenerateConfig config(
+      GenerateConfig base, String master, Map<String, String> sparkConf, Path output) {
+    return new GenerateConfig(
+        base.inputs(),
+        output.toString(),
+        base.model(),
+        base.clip(),
+        base.clipBackground(),
+        base.device(),
+        base.amg(),
+        base.maxImagePixels(),
+        base.filesPerShard(),
+        master,
+        sparkConf,
+        null,
+        false,
+        false);
   }
 
   private static SparkSession session(String master, Map<String, String> sparkConf) {

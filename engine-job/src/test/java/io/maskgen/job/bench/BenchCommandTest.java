@@ -88,8 +88,11 @@ class BenchCommandTest {
     Outcome o =
         run("bench", "--images", EXAMPLES.resolve("scene_00.png").toString(),
             "--sizes", "0.02", "--pps", "4", "--clip", "none", "--copies", "3",
-            "--throughput-only", "--masters", "local[1],local[2]", "--output", out.toString());
+            "--throughput-only", "--warm", "--masters", "local[1],local[2]",
+            "--output", out.toString());
     assertThat(o.code()).as(o.err()).isZero();
+    // --warm: one untimed run per master before the timed one, which alone is counted.
+    assertThat(out.resolve("throughput/warmup-2/masks")).isDirectory();
     assertThat(out.resolve("results.csv")).doesNotExist();
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     JsonNode t = json.get("throughput");
