@@ -64,9 +64,11 @@ public final class ModelPackages {
   }
 
   /**
-   * Loads a segmentation package onto {@code device}, its ONNX Runtime sessions computing each
-   * call on at most {@code cpuThreads} threads (0: the runtime's default, every core). The caller
-   * closes the model.
+   * Loads a segmentation package onto {@code device} for a task that owns {@code cpuThreads} cores
+   * (0: the runtime's default, every core): ONNX Runtime computes each encoder call on up to that
+   * many threads and each decoder call on one, since the generator runs up to {@code cpuThreads}
+   * decoder calls at once ({@link io.maskgen.amg.AutomaticMaskGenerator}'s parallelism). The
+   * caller closes the model.
    */
   public static SegmentationModel loadSegmenter(Path dir, DeviceChoice device, int cpuThreads) {
     PackageJson json = PackageJson.read(dir, SEGMENTER_DESCRIPTOR);
@@ -76,7 +78,7 @@ public final class ModelPackages {
     Model encoder = Engines.load(json.file("encoder"), engine, d, cpuThreads);
     Model decoder;
     try {
-      decoder = Engines.load(json.file("decoder"), engine, d, cpuThreads);
+      decoder = Engines.load(json.file("decoder"), engine, d, cpuThreads > 0 ? 1 : 0);
     } catch (RuntimeException e) {
       encoder.close();
       throw e;
