@@ -1,5 +1,8 @@
 package io.maskgen.amg;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -96,7 +99,8 @@ final class CompactLogits {
     int c1 = Math.min(width, cb + radius + 1);
     int rw = c1 - c0;
     // Cells within the radius of a boundary cell, in the region: a window that mixes classes
-    // holds a cell not clearly below, so all its cells lie within the radius of [ra, rb] x [ca, cb].
+    // holds a cell not clearly below, so all its cells lie within the radius of
+    // [ra, rb] x [ca, cb].
     byte[] needed = dilate(boundary, boundaryCount, width, r0, r1, c0, c1, radius);
     Encoder enc = new Encoder();
     for (int r = r0; r < r1; r++) {
@@ -225,9 +229,9 @@ final class CompactLogits {
     }
   }
 
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  /** Eight bytes of a byte[] as one little-endian long. */
+  static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   int height() {
     return height;

@@ -1,6 +1,7 @@
 package io.maskgen.amg;
 
 import io.maskgen.schema.rle.Rle;
+import java.util.Arrays;
 
 /**
  * Low-resolution mask logits to the crop's size, as segment-anything's {@code postprocess_masks}
@@ -58,7 +59,7 @@ public final class MaskUpsampler {
     this.maxGroupWidth = w;
     this.colGroup = new int[ax.outputLength()];
     for (int gx = 0; gx + 1 < xGroup.length; gx++) {
-      java.util.Arrays.fill(colGroup, xGroup[gx], xGroup[gx + 1], gx);
+      Arrays.fill(colGroup, xGroup[gx], xGroup[gx + 1], gx);
     }
     int window = 1;
     for (int y = 0; y < ay.outputLength(); y++) {
@@ -93,7 +94,7 @@ public final class MaskUpsampler {
       }
     }
     g[n++] = out;
-    return java.util.Arrays.copyOf(g, n);
+    return Arrays.copyOf(g, n);
   }
 
   /**
@@ -484,8 +485,8 @@ public final class MaskUpsampler {
   }
 
   /**
-   * What {@link #screen} found about one mask: its exact box (as {@link #binarize} gives it) and its
-   * logits, compacted, for binarising it later if it is needed.
+   * What {@link #screen} found about one mask: its exact box (as {@link #binarize} gives it) and
+   * its logits, compacted, for binarising it later if it is needed.
    */
   record Screened(int[] boxXyxy, CompactLogits logits) {}
 
@@ -559,7 +560,7 @@ public final class MaskUpsampler {
 
     void mark(int cell) {
       if (boundaryCount == boundary.length) {
-        boundary = java.util.Arrays.copyOf(boundary, 2 * boundaryCount);
+        boundary = Arrays.copyOf(boundary, 2 * boundaryCount);
       }
       boundary[boundaryCount++] = cell;
     }
@@ -663,7 +664,8 @@ public final class MaskUpsampler {
     int i = from;
     // Eight cells at a time while both words fit in the array.
     for (; i + 8 <= to; i += 8) {
-      long diff = (long) LONGS.get(k, i) ^ (long) LONGS.get(k, i - step);
+      long diff =
+          (long) CompactLogits.LONGS.get(k, i) ^ (long) CompactLogits.LONGS.get(k, i - step);
       while (diff != 0) {
         int j = i + (Long.numberOfTrailingZeros(diff) >>> 3);
         cells.mark(j - step);
@@ -678,10 +680,6 @@ public final class MaskUpsampler {
       }
     }
   }
-
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
   /** The smallest float that is at least d. */
   private static float atLeast(double d) {
@@ -1018,7 +1016,7 @@ public final class MaskUpsampler {
       if (runStart[c] >= 0) {
         int n = spanCount[c]++;
         if (2 * n + 2 > spans[c].length) {
-          spans[c] = java.util.Arrays.copyOf(spans[c], spans[c].length * 2);
+          spans[c] = Arrays.copyOf(spans[c], spans[c].length * 2);
         }
         spans[c][2 * n] = runStart[c];
         spans[c][2 * n + 1] = y;

@@ -92,7 +92,8 @@ class CompactLogitsTest {
         low[i * 64 + j] = Math.max(-10f, Math.min(10f, (float) (20 - Math.hypot(i - 30, j - 33))));
       }
     }
-    Screened sc = assertScreenedLikeOriginal(up, low, SAM, new int[] {64, 256, 256, 256, 1024, 1024});
+    Screened sc =
+        assertScreenedLikeOriginal(up, low, SAM, new int[] {64, 256, 256, 256, 1024, 1024});
     assertThat(sc.logits().exactCount()).isGreaterThan(0).isLessThan(64 * 64 / 2);
   }
 

@@ -12,7 +12,9 @@ import ai.djl.util.PairList;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Loading one model file into DJL and calling its block, the same way for both engines. */
 final class Engines {
@@ -36,7 +38,7 @@ final class Engines {
     try {
       String name = file.getFileName().toString();
       int dot = name.lastIndexOf('.');
-      java.util.Map<String, String> options = new java.util.HashMap<>();
+      Map<String, String> options = new HashMap<>();
       options.put("mapLocation", "true");
       if (cpuThreads > 0 && "OnnxRuntime".equals(engine)) {
         options.put("intraOpNumThreads", Integer.toString(cpuThreads));

@@ -80,8 +80,10 @@ class DjlRuntimeTest {
     // caller; one thread keeps all the work on the caller. Measured as the process's CPU time
     // beyond the calling thread's during encode + decode calls (warm models, so no JIT or loading).
     org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2);
-    try (SegmentationModel one = ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU, 1);
-        SegmentationModel all = ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU)) {
+    try (SegmentationModel one =
+            ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU, 1);
+        SegmentationModel all =
+            ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU)) {
       DecodedMasks a = decodeSquare(one);
       DecodedMasks b = decodeSquare(all);
       assertThat(a.logits()).containsExactly(b.logits());
