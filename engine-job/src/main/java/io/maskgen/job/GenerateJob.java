@@ -166,7 +166,12 @@ public final class GenerateJob {
       Map<String, String> done) {
     int parallelism = Math.max(1, jsc.defaultParallelism());
     List<Shard> shards = ShardPlanner.plan(scan, config.filesPerShard(), parallelism);
-    int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+    int taskCpus =
+        threadsPerTask(
+            Integer.parseInt(spark.conf().get("spark.task.cpus", "1")),
+            jsc.isLocal(),
+            parallelism,
+            shards.size());
     PipelineSpec spec =
         new PipelineSpec(
             models.model(),
@@ -380,6 +385,19 @@ public final class GenerateJob {
     p.put("max_image_pixels", config.maxImagePixels());
     p.put("files_per_shard", config.filesPerShard());
     return p;
+  }
+
+  /**
+   * Threads for each task's model calls and post-processing: {@code spark.task.cpus}, except that
+   * on a local master with fewer tasks than cores the cores are shared out among the tasks (one
+   * image on 8 cores gets 8 threads, not 1). On a cluster Spark alone places tasks, so the setting
+   * stands.
+   */
+  static int threadsPerTask(int taskCpus, boolean local, int cores, int tasks) {
+    if (!local || tasks <= 0 || tasks >= cores) {
+      return taskCpus;
+    }
+    return Math.max(taskCpus, cores / tasks);
   }
 
   private static Map<String, Double> stageSeconds(StageTimes t, double generate, double writeMasks) {
