@@ -3,9 +3,9 @@ package io.maskgen.job.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskgen.job.Main;
+import io.maskgen.job.TestSessions;
 import io.maskgen.job.cluster.StandaloneCluster.SubmitResult;
 import io.maskgen.job.cluster.StandaloneClusterExtension;
-import io.maskgen.job.table.DeltaSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,14 +36,7 @@ class Sa1bOnClusterIT {
 
   @Test
   void exportAndImportOnAClusterRoundTrip() throws Exception {
-    SparkSession spark =
-        DeltaSessions.configure(SparkSession.builder())
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            .getOrCreate();
+    SparkSession spark = TestSessions.local();
     try {
       TestDataset data = new TestDataset(spark, tmp.resolve("dataset"), SHARED);
       Path exported = tmp.resolve("export");
