@@ -10,8 +10,11 @@ icc_display_p3_progressive.jpg
                            Display P3 primaries and gamma 2.2.
 icc_adobe_rgb_split.jpg    the baseline picture with its profile split over two APP2 segments
                            (as writers do for profiles over 64 KB), 4:4:4.
+icc_display_p3_exif_6.jpg  the picture stored turned (48x64) with EXIF orientation 6 before the
+                           Display P3 profile, so that it is upright (64x48) again when decoded.
 <name>.png                 what libjpeg-turbo decodes each file to without colour management:
-                           PIL's Image.open(f).convert('RGB'), checked equal to cv2.imread.
+                           PIL's exif_transpose(Image.open(f)).convert('RGB'), checked equal to
+                           cv2.imread (which applies the EXIF orientation too).
 
 The profiles are built here byte by byte (ICC v2 'mntr' RGB profiles: desc, cprt, wtpt, rXYZ, gXYZ,
 bXYZ and one gamma curve per channel), so no profile file is copied from anywhere.
@@ -20,7 +23,7 @@ import struct
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 D50 = (0.9642, 1.0, 0.8249)
 # Primaries adapted to D50, as the colorants of such profiles are.
@@ -105,7 +108,7 @@ def split_icc(path, icc):
 
 
 def expect(path):
-    pil = np.asarray(Image.open(path).convert("RGB"))
+    pil = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
     cv = cv2.imread(path, cv2.IMREAD_COLOR)[..., ::-1]
     assert np.array_equal(pil, cv), (path, np.abs(pil.astype(int) - cv).max())
     Image.fromarray(pil).save(path[:-4] + ".png", optimize=True)
@@ -120,9 +123,16 @@ def main():
              icc_profile=p3)
     img.save("icc_adobe_rgb_split.jpg", quality=90, subsampling=0, icc_profile=adobe)
     split_icc("icc_adobe_rgb_split.jpg", adobe)
-    for f in ("icc_adobe_rgb.jpg", "icc_display_p3_progressive.jpg", "icc_adobe_rgb_split.jpg"):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    img.transpose(Image.ROTATE_90).save("icc_display_p3_exif_6.jpg", quality=90, subsampling=0,
+                                        icc_profile=p3, exif=exif.tobytes())
+    for f in ("icc_adobe_rgb.jpg", "icc_display_p3_progressive.jpg", "icc_adobe_rgb_split.jpg",
+              "icc_display_p3_exif_6.jpg"):
         assert Image.open(f).info.get("icc_profile") == (adobe if "adobe" in f else p3), f
         expect(f)
+        upright = np.asarray(Image.open(f[:-4] + ".png")).astype(int)
+        assert np.abs(upright - np.asarray(img)).mean() < 6, f  # upright, JPEG error only
 
 
 if __name__ == "__main__":

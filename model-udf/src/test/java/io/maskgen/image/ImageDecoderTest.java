@@ -218,7 +218,10 @@ class ImageDecoderTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"icc_adobe_rgb", "icc_display_p3_progressive", "icc_adobe_rgb_split"})
+      strings = {
+        "icc_adobe_rgb", "icc_display_p3_progressive", "icc_adobe_rgb_split",
+        "icc_display_p3_exif_6"
+      })
   void ignoresEmbeddedIccProfilesExactlyLikeLibjpegTurbo(String name) throws Exception {
     // generate_icc_fixtures.py: JPEGs carrying non-sRGB profiles (APP2 ICC_PROFILE), and what
     // libjpeg-turbo (PIL and OpenCV alike) decodes them to, as PNG.
