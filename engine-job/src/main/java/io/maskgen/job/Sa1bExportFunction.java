@@ -56,39 +56,55 @@ final class Sa1bExportFunction implements FlatMapFunction<Iterator<Row>, List<St
     while (rows.hasNext()) {
       Row row = rows.next();
       String imageId = row.getString(0);
-      String unsafe = unsafeReason(imageId);
-      if (unsafe != null) {
-        problems.add(imageId + ": " + unsafe);
-        continue;
-      }
-      Sa1bFile file;
       try {
-        file = toFile(row);
-      } catch (IllegalArgumentException e) {
-        problems.add(imageId + ": " + e.getMessage());
-        continue;
+        export(row, imageId, root, fs, problems);
+      } catch (RuntimeException e) {
+        throw new ItemFailure(
+            "export of image_id '" + imageId + "' (" + row.getString(3) + ")", e);
       }
-      try (OutputStream out = fs.create(fileFor(root, imageId), true)) {
-        Sa1bJson.write(file, out);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write the SA-1B JSON of " + imageId, e);
-      }
-      metrics.imagesOk.add(1);
-      metrics.masks.add(file.annotations().size());
-      JobMetrics.LIVE_IMAGES.incrementAndGet();
-      JobMetrics.LIVE_MASKS.addAndGet(file.annotations().size());
     }
     metrics.shards.add(1);
     return List.<List<String>>of(problems).iterator();
   }
 
-  /** The SA-1B file of a joined row: image_id, width, height, source, masks (sorted by id). */
+  private void export(Row row, String imageId, Path root, FileSystem fs, List<String> problems) {
+    String unsafe = unsafeReason(imageId);
+    if (unsafe != null) {
+      problems.add(imageId + ": " + unsafe);
+      return;
+    }
+    Sa1bFile file;
+    try {
+      file = toFile(row);
+    } catch (IllegalArgumentException e) {
+      problems.add(imageId + ": " + e.getMessage());
+      return;
+    }
+    try (OutputStream out = fs.create(fileFor(root, imageId), true)) {
+      Sa1bJson.write(file, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the SA-1B JSON of " + imageId, e);
+    }
+    metrics.imagesOk.add(1);
+    metrics.masks.add(file.annotations().size());
+    JobMetrics.LIVE_IMAGES.incrementAndGet();
+    JobMetrics.LIVE_MASKS.addAndGet(file.annotations().size());
+  }
+
+  /**
+   * The SA-1B file of a joined row: image_id, width, height, source, masks (sorted by id; null or
+   * empty for an image without masks).
+   */
   static Sa1bFile toFile(Row row) {
     String imageId = row.getString(0);
     int width = row.getInt(1);
     int height = row.getInt(2);
     Sa1bImage image = new Sa1bImage(numericId(imageId), width, height, fileName(row.getString(3)));
-    List<Row> masks = row.isNullAt(4) ? List.of() : new ArrayList<>(row.<Row>getList(4));
+    // An image without masks has a null array (outer join); it exports with no annotations.
+    List<Row> masks = new ArrayList<>();
+    if (!row.isNullAt(4)) {
+      masks.addAll(row.<Row>getList(4));
+    }
     masks.sort(Comparator.comparingInt(m -> m.getInt(0)));
     List<Sa1bAnnotation> annotations = new ArrayList<>(masks.size());
     for (Row m : masks) {

@@ -69,6 +69,9 @@ final class Sa1bImportFunction implements FlatMapFunction<Iterator<Integer>, Row
     /** Adds at least one row, or returns false when there are no more. */
     boolean advance(Deque<Row> ready);
 
+    /** The file being read, for error messages. */
+    String file();
+
     default void close() {}
   }
 
@@ -94,7 +97,15 @@ final class Sa1bImportFunction implements FlatMapFunction<Iterator<Integer>, Row
                   ? new LooseFiles(plan.groups().get(i))
                   : new TarShard(plan.tars().get(i - plan.groups().size()));
         }
-        if (!current.advance(ready)) {
+        boolean advanced;
+        try {
+          advanced = current.advance(ready);
+        } catch (ItemFailure e) {
+          throw e;
+        } catch (RuntimeException e) {
+          throw new ItemFailure("import of " + current.file(), e);
+        }
+        if (!advanced) {
           closeCurrent();
           metrics.shards.add(1);
         }
@@ -120,6 +131,7 @@ final class Sa1bImportFunction implements FlatMapFunction<Iterator<Integer>, Row
 
   private final class LooseFiles implements Step {
     private final Iterator<Sa1bImportJob.Source> sources;
+    private Sa1bImportJob.Source source;
 
     LooseFiles(List<Sa1bImportJob.Source> sources) {
       this.sources = sources.iterator();
@@ -130,8 +142,16 @@ final class Sa1bImportFunction implements FlatMapFunction<Iterator<Integer>, Row
       if (!sources.hasNext()) {
         return false;
       }
-      ready.add(importLoose(sources.next()));
+      source = sources.next();
+      ready.add(importLoose(source));
       return true;
+    }
+
+    @Override
+    public String file() {
+      return source == null
+          ? "a group of files"
+          : source.jsonUri() != null ? source.jsonUri() : source.imageUri();
     }
   }
 
@@ -202,6 +222,8 @@ final class Sa1bImportFunction implements FlatMapFunction<Iterator<Integer>, Row
       return failed(
           imageId, jsonSource, jsonSha, "Invalid SA-1B JSON " + jsonSource + ": " + e.getMessage(),
           start);
+    } catch (RuntimeException e) {
+      throw new ItemFailure("import of image_id '" + imageId + "' (" + jsonSource + ")", e);
     }
   }
 
@@ -235,6 +257,11 @@ final class Sa1bImportFunction implements FlatMapFunction<Iterator<Integer>, Row
 
     TarShard(String tarUri) {
       this.tarUri = tarUri;
+    }
+
+    @Override
+    public String file() {
+      return tarUri;
     }
 
     @Override

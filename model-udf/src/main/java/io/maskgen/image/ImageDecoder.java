@@ -21,7 +21,9 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <ul>
  *   <li>gray, gray+alpha, RGB, RGBA and palette images become RGB; alpha is dropped, not
- *       composited; no colour management (embedded ICC profiles are ignored);
+ *       composited; no colour management: embedded ICC profiles are ignored (a JPEG's APP2
+ *       {@code ICC_PROFILE} segments are left out before the JDK's reader sees the file, which
+ *       would otherwise convert to sRGB), so the RGB is libjpeg-turbo's, as in PIL and OpenCV;
  *   <li>16-bit samples keep their high byte ({@code v >> 8}, libpng's strip_16, as OpenCV and PIL
  *       do for 16-bit RGB);
  *   <li>CMYK and YCCK JPEGs are converted with {@code R = (255 - C) * (255 - K) / 255} (no ICC),
@@ -97,7 +99,10 @@ public final class ImageDecoder {
       throw new ImageDecodeException(name, Reason.UNSUPPORTED, "unsupported " + unsupported);
     }
     checkPixels(jpeg.width(), jpeg.height(), name, Format.JPEG);
-    return Orientation.apply(read(bytes, name, Format.JPEG, jpeg), jpeg.orientation());
+    // The JDK's reader converts from an embedded non-sRGB profile to sRGB; libjpeg-turbo (PIL,
+    // OpenCV) does not. Without the profile's segments it decodes to libjpeg's RGB, bit-exact.
+    byte[] plain = jpeg.withoutIccProfile(bytes);
+    return Orientation.apply(read(plain, name, Format.JPEG, jpeg), jpeg.orientation());
   }
 
   private void checkPixels(long width, long height, String name, Format format)

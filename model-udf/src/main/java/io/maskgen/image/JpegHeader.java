@@ -1,10 +1,11 @@
 package io.maskgen.image;
 
 import io.maskgen.image.ImageDecodeException.Reason;
+import java.util.stream.IntStream;
 
 /**
  * What the decoder reads from a JPEG's marker segments before decoding any pixel: the frame header
- * (SOFn), the Adobe APP14 colour transform and the EXIF orientation.
+ * (SOFn), the Adobe APP14 colour transform, the EXIF orientation and where the ICC profile is.
  *
  * @param width image width in pixels, as stored (before orientation)
  * @param height image height in pixels, as stored (before orientation)
@@ -13,6 +14,8 @@ import io.maskgen.image.ImageDecodeException.Reason;
  * @param sofMarker the frame marker, 0xC0 (baseline) to 0xCF
  * @param adobeTransform the APP14 transform flag (0 none, 1 YCbCr, 2 YCCK), or -1 without APP14
  * @param orientation EXIF orientation 1-8 (tag 0x0112 of IFD0), 1 when absent or invalid
+ * @param iccSegments the APP2 {@code ICC_PROFILE} segments, as pairs of offsets: the segment's
+ *     marker (its FF byte) and the end of the segment (exclusive); empty without a profile
  */
 record JpegHeader(
     int width,
@@ -21,9 +24,13 @@ record JpegHeader(
     int precision,
     int sofMarker,
     int adobeTransform,
-    int orientation) {
+    int orientation,
+    int[] iccSegments) {
 
   private static final byte[] EXIF = {'E', 'x', 'i', 'f', 0, 0};
+  private static final byte[] ICC_PROFILE = {
+    'I', 'C', 'C', '_', 'P', 'R', 'O', 'F', 'I', 'L', 'E', 0
+  };
   private static final byte[] ADOBE = {'A', 'd', 'o', 'b', 'e'};
 
   /**
@@ -63,6 +70,32 @@ record JpegHeader(
     return adobeTransform >= 0;
   }
 
+  /**
+   * The file {@code b} (whose header this is) without its ICC profile segments, the rest byte for
+   * byte; {@code b} itself when it has none. libjpeg ignores these segments, but the JDK's reader
+   * would convert the pixels from the profile's colour space to sRGB.
+   */
+  byte[] withoutIccProfile(byte[] b) {
+    if (iccSegments.length == 0) {
+      return b;
+    }
+    int removed = 0;
+    for (int i = 0; i < iccSegments.length; i += 2) {
+      removed += iccSegments[i + 1] - iccSegments[i];
+    }
+    byte[] out = new byte[b.length - removed];
+    int from = 0;
+    int to = 0;
+    for (int i = 0; i < iccSegments.length; i += 2) {
+      int n = iccSegments[i] - from;
+      System.arraycopy(b, from, out, to, n);
+      to += n;
+      from = iccSegments[i + 1];
+    }
+    System.arraycopy(b, from, out, to, b.length - from);
+    return out;
+  }
+
   /** Walks the marker segments from SOI up to the first SOS; {@code b} starts with FF D8. */
   static JpegHeader parse(byte[] b, String name) throws ImageDecodeException {
     int n = b.length;
@@ -75,6 +108,7 @@ record JpegHeader(
     int adobe = -1;
     int orientation = 1;
     boolean sawExif = false;
+    IntStream.Builder icc = IntStream.builder();
     while (true) {
       // Like libjpeg, skip stray bytes before a marker and any 0xFF fill bytes.
       while (pos < n && (b[pos] & 0xff) != 0xff) {
@@ -117,7 +151,8 @@ record JpegHeader(
           throw new ImageDecodeException(
               name, Reason.CORRUPT, "corrupt JPEG (no frame header before the image data)");
         }
-        return new JpegHeader(width, height, components, precision, sof, adobe, orientation);
+        return new JpegHeader(
+            width, height, components, precision, sof, adobe, orientation, icc.build().toArray());
       }
       if (isSof(marker) && width < 0) {
         if (segLength < 6) {
@@ -133,6 +168,9 @@ record JpegHeader(
         orientation = exifOrientation(b, seg + EXIF.length, segLength - EXIF.length);
       } else if (marker == 0xEE && segLength >= 12 && startsWith(b, seg, segLength, ADOBE)) {
         adobe = b[seg + 11] & 0xff;
+      } else if (marker == 0xE2 && startsWith(b, seg, segLength, ICC_PROFILE)) {
+        icc.add(pos - 2);
+        icc.add(pos + length);
       }
       pos += length;
     }

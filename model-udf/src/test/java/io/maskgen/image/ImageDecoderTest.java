@@ -217,6 +217,43 @@ class ImageDecoderTest {
   }
 
   @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "icc_adobe_rgb", "icc_display_p3_progressive", "icc_adobe_rgb_split",
+        "icc_display_p3_exif_6"
+      })
+  void ignoresEmbeddedIccProfilesExactlyLikeLibjpegTurbo(String name) throws Exception {
+    // generate_icc_fixtures.py: JPEGs carrying non-sRGB profiles (APP2 ICC_PROFILE), and what
+    // libjpeg-turbo (PIL and OpenCV alike) decodes them to, as PNG.
+    byte[] jpeg = resource(name + ".jpg");
+    byte[] withoutProfile = withoutIccSegments(jpeg);
+    assertThat(withoutProfile.length).isLessThan(jpeg.length - 300);
+    RgbImage expected = decoder.decode(resource(name + ".png"), name + ".png");
+
+    RgbImage out = decoder.decode(jpeg, name + ".jpg");
+    assertThat(out.width()).isEqualTo(64);
+    assertThat(out.height()).isEqualTo(48);
+    assertSamePixels(out.rgb(), expected.rgb(), "libjpeg-turbo");
+    assertSamePixels(
+        decoder.decode(withoutProfile, name + ".jpg").rgb(), out.rgb(), "the file without APP2");
+  }
+
+  /** Equal samples, or a failure saying how many differ and by how much at most. */
+  private static void assertSamePixels(byte[] actual, byte[] expected, String what) {
+    assertThat(actual.length).isEqualTo(expected.length);
+    int differ = 0;
+    int max = 0;
+    for (int i = 0; i < actual.length; i++) {
+      int d = Math.abs((actual[i] & 0xff) - (expected[i] & 0xff));
+      differ += d == 0 ? 0 : 1;
+      max = Math.max(max, d);
+    }
+    assertThat(differ)
+        .as("samples differing from %s (at most by %d levels)", what, max)
+        .isZero();
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"cmyk.jpg", "ycck.jpg"})
   void convertsAdobeCmykAndYcckJpegs(String file) throws Exception {
     // generate_fixtures.py: ink quadrants red, green, 50% black, orange (checked with PIL, cv2).
@@ -542,6 +579,26 @@ class ImageDecoderTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(ImageIO.write(img, format, out)).as("ImageIO writes " + format).isTrue();
     return out.toByteArray();
+  }
+
+  /** The JPEG without its APP2 segments (which hold the ICC profile), the rest byte for byte. */
+  private static byte[] withoutIccSegments(byte[] jpeg) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(jpeg, 0, 2);
+    int pos = 2;
+    while (true) {
+      assertThat(jpeg[pos] & 0xff).isEqualTo(0xff);
+      int marker = jpeg[pos + 1] & 0xff;
+      if (marker == 0xDA) {
+        out.write(jpeg, pos, jpeg.length - pos);
+        return out.toByteArray();
+      }
+      int length = (jpeg[pos + 2] & 0xff) << 8 | (jpeg[pos + 3] & 0xff);
+      if (marker != 0xE2) {
+        out.write(jpeg, pos, 2 + length);
+      }
+      pos += 2 + length;
+    }
   }
 
   private static byte[] resource(String name) throws IOException {

@@ -1,5 +1,6 @@
 package io.maskgen.job.query;
 
+import io.maskgen.job.ItemFailure;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.apache.spark.SparkThrowable;
@@ -14,9 +15,14 @@ public final class QueryErrors {
    * One line saying why a query failed: for a parse or analysis error, Spark's message without the
    * SQL excerpt and plan ({@code "[TABLE_OR_VIEW_NOT_FOUND] The table or view `x` cannot be
    * found..."}); for a failure while running, the innermost cause, e.g. the message of an invalid
-   * RLE ({@code "rle_area: Invalid COCO RLE string: ..."}).
+   * RLE ({@code "rle_area: Invalid COCO RLE string: ..."}); for an unexpected error on one image
+   * or file ({@link ItemFailure}), its message, which names the image or file and the cause.
    */
   public static String describe(Throwable e) {
+    ItemFailure item = ItemFailure.find(e);
+    if (item != null) {
+      return firstLine(item.getMessage(), item);
+    }
     if (e instanceof AnalysisException) {
       return firstLine(e.getMessage(), e);
     }

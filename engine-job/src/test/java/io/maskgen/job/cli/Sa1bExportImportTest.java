@@ -8,8 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskgen.image.ImageDecoder;
 import io.maskgen.image.RgbImage;
 import io.maskgen.job.TestSessions;
+import io.maskgen.job.table.DatasetStore;
+import io.maskgen.job.table.DeltaTables;
+import io.maskgen.job.table.Snapshot;
+import io.maskgen.schema.ImageRecord;
 import io.maskgen.schema.MaskRecord;
 import io.maskgen.schema.rle.Rle;
+import io.maskgen.spark.SparkSchemas;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +29,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -207,6 +213,66 @@ class Sa1bExportImportTest {
     assertThat(jsonFiles(out))
         .containsExactlyInAnyOrder(
             "scene_0.json", "scene_1.json", "shard/scene_2.json", "photos/dog.json");
+  }
+
+  @Test
+  void anImageWithoutMasksExportsAsAFileWithEmptyAnnotations() throws Exception {
+    // A blank image (no masks at all) beside one with a mask, as a strict threshold leaves them.
+    Path root = tmp.resolve("zero-masks");
+    ImageRecord blank =
+        ImageRecord.ok("blank", "file:/in/blank.png", sha("blank"), 32, 24, 0, "g", "r", 0.1);
+    ImageRecord square =
+        ImageRecord.ok("sa_7", "file:/in/sa_7.png", sha("sa_7"), 32, 24, 1, "g", "r", 0.1);
+    writeDataset(root, List.of(blank, square), List.of(SparkSchemas.maskRow(squareMask())));
+
+    Path out = tmp.resolve("zero-masks-export");
+    CliRun r =
+        run("export", "--dataset", root.toString(), "--output", out.toString(), "--no-progress");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains(": 2 images, 1 masks written as SA-1B JSON;");
+    JsonNode empty = JSON.readTree(out.resolve("blank.json").toFile());
+    assertThat(empty.get("annotations").isArray()).isTrue();
+    assertThat(empty.get("annotations")).isEmpty();
+    assertThat(empty.at("/image/width").asInt()).isEqualTo(32);
+    assertThat(empty.at("/image/height").asInt()).isEqualTo(24);
+    assertThat(empty.at("/image/file_name").asText()).isEqualTo("blank.png");
+    assertThat(JSON.readTree(out.resolve("sa_7.json").toFile()).get("annotations")).hasSize(1);
+
+    // And it comes back as an ok image with no masks.
+    Path back = tmp.resolve("zero-masks-import");
+    CliRun imported =
+        run("import-sa1b", "--input", out.toString(), "--output", back.toString(),
+            "--no-progress");
+    assertThat(imported.code()).as(imported.err()).isZero();
+    Row row =
+        spark.read().format("delta").load(back.resolve("images").toString())
+            .where("image_id = 'blank'").first();
+    assertThat(row.<String>getAs("status")).isEqualTo("ok");
+    assertThat(row.<Integer>getAs("mask_count")).isZero();
+  }
+
+  @Test
+  void anUnexpectedErrorDuringExportNamesTheImage() throws Exception {
+    // A masks table written by another tool, with a null crop_box that no maskgen run writes.
+    Path root = tmp.resolve("null-crop-box");
+    ImageRecord square =
+        ImageRecord.ok("odd/sa_9", "file:/in/odd/sa_9.png", sha("sa_9"), 32, 24, 1, "g", "r", 0.1);
+    Row mask = SparkSchemas.maskRow(squareMask());
+    Object[] values = new Object[mask.length()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = mask.get(i);
+    }
+    values[SparkSchemas.masks().fieldIndex("image_id")] = "odd/sa_9";
+    values[SparkSchemas.masks().fieldIndex("crop_box")] = null;
+    writeDataset(root, List.of(square), List.of(RowFactory.create(values)));
+
+    CliRun r =
+        run("export", "--dataset", root.toString(), "--output",
+            tmp.resolve("null-crop-box-export").toString(), "--no-progress");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("maskgen export: export of image_id 'odd/sa_9' (file:/in/odd/sa_9.png): ")
+        .contains("crop");
   }
 
   // ---- import ----
@@ -430,6 +496,42 @@ class Sa1bExportImportTest {
   }
 
   // ---- helpers ----
+
+  private static String sha(String text) {
+    return TestDataset.sha256(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A 32x24 mask of a 10x8 rectangle, of image {@code sa_7}. */
+  private static MaskRecord squareMask() {
+    byte[] bits = new byte[32 * 24];
+    for (int y = 4; y < 12; y++) {
+      for (int x = 5; x < 15; x++) {
+        bits[y * 32 + x] = 1;
+      }
+    }
+    return MaskRecord.of(
+        "sa_7", 0, Rle.encodeRowMajor(bits, 24, 32), 0.9f, 0.95f,
+        new double[][] {{10, 8}}, new int[] {0, 0, 32, 24}, null, "g", "r");
+  }
+
+  /** Writes a dataset of these rows as a generate run does: both Delta tables, a snapshot. */
+  private static void writeDataset(Path root, List<ImageRecord> images, List<Row> masks) {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root.toUri());
+    DatasetStore store = new DatasetStore(dir, spark.sparkContext().hadoopConfiguration());
+    long imagesVersion =
+        DeltaTables.append(
+            spark,
+            store.table("images"),
+            spark.createDataFrame(
+                images.stream().map(SparkSchemas::imageRow).toList(), SparkSchemas.images()));
+    long masksVersion =
+        DeltaTables.append(
+            spark, store.table("masks"), spark.createDataFrame(masks, SparkSchemas.masks()));
+    store.publish(
+        new Snapshot(
+            1, "r", "2025-11-25T10:05:00Z", imagesVersion, masksVersion,
+            List.of(new Snapshot.Generator("g", "tiny-sam", null, Map.of(), "r", "r"))));
+  }
 
   /** A local file as Hadoop names it ({@code file:/tmp/a}), as in {@code images.source}. */
   private static String hadoopUri(Path p) {
