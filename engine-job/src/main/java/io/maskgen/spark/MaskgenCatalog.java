@@ -90,6 +90,49 @@ public final class MaskgenCatalog implements TableCatalog, SupportsNamespaces {
     return root;
   }
 
+  /**
+   * Registers this catalog as {@code maskgen} in {@code spark} unless the session names a catalog
+   * {@code maskgen} already.
+   */
+  public static void register(SparkSession spark) {
+    String key = "spark.sql.catalog." + MaskgenSparkExtensions.CATALOG_NAME;
+    if (!spark.conf().contains(key)) {
+      spark.conf().set(key, MaskgenCatalog.class.getName());
+    }
+  }
+
+  /**
+   * Registers the temp views {@code images} and {@code masks} as the catalog's tables of {@code
+   * dir} (its generator, at its snapshot: both views read the same one), registering the catalog
+   * first if needed. This is how {@code maskgen sql} reads a dataset.
+   *
+   * @throws io.maskgen.job.cli.UsageException as {@link DatasetDir#snapshot(Configuration)} does
+   */
+  public static void createTempViews(SparkSession spark, DatasetDir dir) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    dir.check(conf);
+    Snapshot snapshot = dir.snapshot(conf);
+    String generator = dir.generator(conf);
+    register(spark);
+    Path root = new Path(dir.root());
+    String location;
+    try {
+      location = root.getFileSystem(conf).makeQualified(root).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot open " + root, e);
+    }
+    for (String table : List.of(DatasetColumns.IMAGES_TABLE, DatasetColumns.MASKS_TABLE)) {
+      String name =
+          MaskgenSparkExtensions.CATALOG_NAME
+              + "."
+              + quote(location)
+              + "."
+              + quote(generator == null ? table : table + GENERATOR_SEPARATOR + generator);
+      String version = snapshot == null ? "" : " VERSION AS OF " + snapshot.number();
+      spark.sql("SELECT * FROM " + name + version).createOrReplaceTempView(table);
+    }
+  }
+
   // ---- tables ----
 
   @Override
@@ -200,6 +243,10 @@ public final class MaskgenCatalog implements TableCatalog, SupportsNamespaces {
       DatasetDir dir, String asked, Configuration conf, Dataset ds) {
     List<String> names;
     try {
+      if (dir.snapshot(conf) == null) {
+        // A plain Parquet dataset lists no generators; its rows are filtered by name.
+        return asked;
+      }
       names = dir.generators(conf);
     } catch (UsageException e) {
       throw new IllegalArgumentException(reword(e.getMessage()), e);

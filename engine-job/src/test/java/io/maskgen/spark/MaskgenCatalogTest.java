@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.maskgen.job.TestSessions;
+import io.maskgen.job.cli.CliRun;
 import io.maskgen.job.query.RefreshedDataset;
 import io.maskgen.job.table.DeltaSessions;
 import io.maskgen.schema.DatasetColumns;
@@ -180,6 +181,38 @@ class MaskgenCatalogTest {
     assertThat(strings("DESCRIBE TABLE EXTENDED maskgen.sa1b_v1.images"))
         .anySatisfy(r -> assertThat(r).contains("maskgen.snapshot=2"))
         .anySatisfy(r -> assertThat(r).contains("maskgen.generator=" + NEW));
+  }
+
+  @Test
+  void maskgenSqlReadsTheDatasetThroughTheCatalog() {
+    CliRun r =
+        CliRun.run(
+            "sql",
+            "--dataset",
+            sa1b.toString(),
+            "--format",
+            "csv",
+            "SELECT i.image_id, count(m.mask_id) AS n FROM images i JOIN masks m"
+                + " USING (image_id) GROUP BY i.image_id ORDER BY i.image_id");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines()).containsExactly("image_id,n", "a,3", "b,1");
+
+    r =
+        CliRun.run(
+            "sql",
+            "--dataset",
+            sa1b.toString(),
+            "--generator",
+            OLD,
+            "--format",
+            "csv",
+            "SELECT count(*) AS n, min(generator) AS g FROM masks");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines()).containsExactly("n,g", "3," + OLD);
+
+    r = CliRun.run("sql", "--dataset", sa1b.toString(), "--generator", "nope", "SELECT 1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown --generator 'nope'");
   }
 
   @Test
