@@ -1,6 +1,9 @@
 package io.maskgen.schema;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Names and Spark SQL types of the two tables of a generated dataset, {@code masks} and {@code
@@ -88,4 +91,52 @@ public final class DatasetColumns {
   public static final String IMAGES_DDL =
       "image_id STRING, source STRING, sha256 STRING, width INT, height INT, status STRING,"
           + " error STRING, mask_count INT, generator STRING, run_id STRING, seconds DOUBLE";
+
+  /**
+   * One-line descriptions of the columns of {@code masks}, in column order (the same as {@link
+   * #MASKS_COLUMNS}); SQL catalogs show them as column comments. dataset-schema/README.md has the
+   * long form.
+   */
+  public static final Map<String, String> MASKS_COMMENTS =
+      ordered(
+          IMAGE_ID, "the image's id, joins images.image_id",
+          MASK_ID, "index of the mask within its image, 0-based, unique per image",
+          HEIGHT, "mask height in pixels = image height",
+          WIDTH, "mask width in pixels = image width",
+          RLE, "the mask as a compressed COCO RLE counts string (column-major)",
+          BBOX, "[x, y, w, h] of the mask in pixels (w = max_x - min_x, as the reference AMG)",
+          AREA, "foreground pixels",
+          PREDICTED_IOU, "the model's estimate of the mask's IoU with the object (about 0..1)",
+          STABILITY_SCORE, "IoU of the mask's logits thresholded at +offset and -offset, 0..1",
+          POINT_COORDS, "prompt points [[x, y], ...] in pixels",
+          CROP_BOX, "[x, y, w, h] of the crop the mask was generated in",
+          CLIP_EMBEDDING, "unit-length CLIP image embedding of the mask's crop; null without CLIP",
+          GENERATOR, "fingerprint of the model and the generator parameters",
+          RUN_ID, "id of the job run that wrote the row");
+
+  /**
+   * One-line descriptions of the columns of {@code images}, in column order (the same as {@link
+   * #IMAGES_COLUMNS}).
+   */
+  public static final Map<String, String> IMAGES_COMMENTS =
+      ordered(
+          IMAGE_ID, "path of the image relative to its input root, without extension",
+          SOURCE, "where it was read from: the file's URI, or TAR_URI!MEMBER",
+          SHA256, "lowercase hex SHA-256 of the file's bytes; null if unreadable",
+          WIDTH, "pixels; null if the image failed before decoding",
+          HEIGHT, "pixels; null if the image failed before decoding",
+          STATUS, "ok or failed",
+          ERROR, "for failed images, the reason, naming the file; null when ok",
+          MASK_COUNT, "rows of this image in masks; 0 when failed",
+          GENERATOR, "fingerprint of the model and the generator parameters",
+          RUN_ID, "id of the job run that wrote the row",
+          SECONDS, "wall time spent on this image in seconds");
+
+  private static Map<String, String> ordered(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return Collections.unmodifiableMap(m);
+  }
 }

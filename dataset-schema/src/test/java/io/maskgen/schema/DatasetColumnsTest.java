@@ -31,6 +31,20 @@ class DatasetColumnsTest {
   }
 
   @Test
+  void everyColumnHasAOneLineCommentInColumnOrder() {
+    assertThat(DatasetColumns.MASKS_COMMENTS.keySet())
+        .containsExactlyElementsOf(DatasetColumns.MASKS_COLUMNS);
+    assertThat(DatasetColumns.IMAGES_COMMENTS.keySet())
+        .containsExactlyElementsOf(DatasetColumns.IMAGES_COLUMNS);
+    for (var e : DatasetColumns.MASKS_COMMENTS.entrySet()) {
+      assertThat(e.getValue()).as(e.getKey()).isNotBlank().doesNotContain("\n").hasSizeLessThan(90);
+    }
+    for (var e : DatasetColumns.IMAGES_COMMENTS.entrySet()) {
+      assertThat(e.getValue()).as(e.getKey()).isNotBlank().doesNotContain("\n").hasSizeLessThan(90);
+    }
+  }
+
+  @Test
   void imagesDdlIsTheDocumentedContract() {
     assertThat(parseDdl(DatasetColumns.IMAGES_DDL))
         .containsExactly(

@@ -10,13 +10,17 @@ public final class TestSessions {
 
   /** A {@code local[2]} session with Delta, bound to 127.0.0.1, two shuffle partitions. */
   public static SparkSession local() {
+    return builder().getOrCreate();
+  }
+
+  /** The builder of {@link #local()}, for tests that add settings. */
+  public static SparkSession.Builder builder() {
     return DeltaSessions.configure(SparkSession.builder())
         .master("local[2]")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate();
+        .config("spark.sql.shuffle.partitions", "2");
   }
 
   /** Stops {@code spark} (if any) and forgets it, so the next test class starts afresh. */

@@ -5,6 +5,7 @@ import io.maskgen.job.query.DatasetDir;
 import io.maskgen.job.query.LocalSpark;
 import io.maskgen.job.query.ResultPrinter;
 import io.maskgen.job.query.ResultPrinter.Format;
+import io.maskgen.spark.MaskgenCatalog;
 import io.maskgen.spark.MaskgenFunctions;
 import java.io.PrintWriter;
 import java.util.Iterator;
@@ -27,9 +28,10 @@ import picocli.CommandLine.Spec;
     versionProvider = MaskgenCommand.Version.class,
     description = {
       "Runs a Spark SQL statement over a dataset and prints the result.",
-      "Tables: masks, images. Functions: rle_area, rle_bbox, rle_iou, rle_union,"
-          + " rle_intersection, rle_to_png, cosine, and clip_text(text): the text's unit-length"
-          + " embedding by the dataset's CLIP model, e.g. ORDER BY cosine(clip_embedding,"
+      "Tables: masks, images (the dataset's tables in the catalog maskgen, which also reads"
+          + " other datasets: maskgen.`/path/to/dataset`.masks). Functions: rle_area, rle_bbox,"
+          + " rle_iou, rle_union, rle_intersection, rle_to_png, cosine, and clip_text(text): the"
+          + " text's unit-length embedding by the dataset's CLIP model, e.g. ORDER BY cosine(clip_embedding,"
           + " clip_text('red')) DESC. Any Spark SQL works, also on files:"
           + " SELECT * FROM json.`/path/file.json`."
     },
@@ -106,7 +108,7 @@ public final class SqlCommand implements Callable<Integer> {
         LocalSpark.open(sparkOptions.master, sparkOptions.conf, sparkOptions.verbose)) {
       try {
         SparkSession spark = local.session();
-        dir.registerViews(spark);
+        MaskgenCatalog.createTempViews(spark, dir);
         MaskgenFunctions.register(
             spark,
             DatasetClip.embedder(dir, clipModel, spark.sparkContext().hadoopConfiguration()));

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -46,19 +47,21 @@ public final class DatasetDir {
 
   private final String root;
   private final String generator;
+  private final Long snapshotNumber;
   private volatile State state;
 
   /** What the dataset folder was found to be, fixed on first use. */
   private record State(DatasetStore.Layout layout, Snapshot snapshot, String generator) {}
 
-  private DatasetDir(String root, String generator) {
+  private DatasetDir(String root, String generator, Long snapshotNumber) {
     this.root =
         root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
     this.generator = generator;
+    this.snapshotNumber = snapshotNumber;
   }
 
   private DatasetDir(String root) {
-    this(root, null);
+    this(root, null, null);
   }
 
   /**
@@ -66,7 +69,20 @@ public final class DatasetDir {
    * An unknown name fails when the tables are first read, listing the known ones.
    */
   public DatasetDir withGenerator(String generator) {
-    return new DatasetDir(root, generator);
+    return new DatasetDir(root, generator, snapshotNumber);
+  }
+
+  /**
+   * The same dataset at published snapshot {@code number} instead of the newest. A number that
+   * does not exist fails when the tables are first read, listing the existing ones.
+   */
+  public DatasetDir atSnapshot(long number) {
+    return new DatasetDir(root, generator, number);
+  }
+
+  /** The numbers of the dataset's published snapshots, oldest first (none for plain Parquet). */
+  public List<Long> snapshotNumbers(Configuration conf) {
+    return new DatasetStore(new Path(root), conf).numbers();
   }
 
   /**
@@ -267,7 +283,23 @@ public final class DatasetDir {
 
   private State resolve(Configuration conf) {
     DatasetStore store = new DatasetStore(new Path(root), conf);
-    Optional<Snapshot> snapshot = store.latest();
+    Optional<Snapshot> snapshot =
+        snapshotNumber == null ? store.latest() : store.snapshot(snapshotNumber);
+    if (snapshot.isEmpty() && snapshotNumber != null) {
+      List<Long> numbers = store.numbers();
+      throw new UsageException(
+          "Unknown snapshot "
+              + snapshotNumber
+              + " of "
+              + root
+              + "; it has "
+              + (numbers.isEmpty()
+                  ? "none"
+                  : numbers.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                      + " (the newest is "
+                      + numbers.get(numbers.size() - 1)
+                      + ")"));
+    }
     if (snapshot.isEmpty()) {
       if (store.hasDeltaLog(DatasetColumns.IMAGES_TABLE)) {
         throw new UsageException(

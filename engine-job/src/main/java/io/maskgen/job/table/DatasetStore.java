@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -99,26 +102,39 @@ public final class DatasetStore {
 
   /** The newest published snapshot, if any. */
   public Optional<Snapshot> latest() {
+    List<Long> numbers = numbers();
+    return numbers.isEmpty() ? Optional.empty() : snapshot(numbers.get(numbers.size() - 1));
+  }
+
+  /** The numbers of the published snapshots, in increasing order; empty if there are none. */
+  public List<Long> numbers() {
     Path dir = meta(SNAPSHOTS);
     FileStatus[] files;
     try {
       files = fs.listStatus(dir);
     } catch (FileNotFoundException e) {
-      return Optional.empty();
+      return List.of();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + dir, e);
     }
-    long best = -1;
+    List<Long> numbers = new ArrayList<>();
     for (FileStatus f : files) {
       long n = number(f.getPath().getName());
-      best = Math.max(best, n);
+      if (n >= 0) {
+        numbers.add(n);
+      }
     }
-    if (best < 0) {
-      return Optional.empty();
-    }
-    Path file = new Path(dir, name(best));
+    Collections.sort(numbers);
+    return numbers;
+  }
+
+  /** Published snapshot {@code number}; empty if there is no such snapshot. */
+  public Optional<Snapshot> snapshot(long number) {
+    Path file = new Path(meta(SNAPSHOTS), name(number));
     try (InputStream in = fs.open(file)) {
       return Optional.of(JSON.readValue(in, Snapshot.class));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read snapshot " + file + ": " + e.getMessage(), e);
     }

@@ -65,8 +65,8 @@ class DocsReadSnapshotsTest {
       problems.addAll(check(ROOT.relativize(f).toString(), Files.readAllLines(f)));
     }
     assertThat(problems)
-        .as("reads of a dataset's tables that bypass the published snapshot; use"
-            + " PublishedDataset (engine-job/README.md, \"In your own Spark application\")")
+        .as("reads of a dataset's tables that bypass the published snapshot; use the catalog"
+            + " maskgen or PublishedDataset (engine-job/README.md, \"Reading a dataset\")")
         .isEmpty();
   }
 
