@@ -96,6 +96,23 @@ class ImagesInFlightIT {
   }
 
   @Test
+  void aStandInRecordsImagesItHasNotSeenAndReplaysTheOthers() {
+    ModelTape tape = new ModelTape();
+    SimulatedDevice device = new SimulatedDevice();
+    ModelTape.Timing timing = new ModelTape.Timing(1_000_000, 1_000, 1_000);
+    SegmentationModel seg = tape.replayingOrRecording(sam, device, timing);
+    ClipModel c = tape.replayingOrRecordingClip(clip, device, timing);
+    List<ImageResult> first = run(seg, c, 2, 2);
+    assertThat(device.calls()).isZero();
+    assertThat(tape.counts().encoderCalls()).isEqualTo(SCENES);
+    List<ImageResult> second = run(seg, c, 2, 2);
+    assertThat(tape.counts().encoderCalls()).isEqualTo(SCENES);
+    assertThat(device.calls()).isGreaterThan(SCENES * 4L);
+    assertSameRows(second, first);
+    assertSameRows(first, run(sam, clip, 1, 1));
+  }
+
+  @Test
   void aStandInRefusesAnImageItHasNotRecorded() {
     ModelTape tape = new ModelTape();
     run(tape.recording(sam), null, 1, 1);

@@ -95,6 +95,47 @@ public final class ModelTape {
     return new ClipReplayer(clipSpec, device, timing);
   }
 
+  /**
+   * A model that replays what this tape holds and records the rest: an image seen before (same
+   * encoder input) holds {@code device} for each call's time and returns the recorded outputs; a
+   * new image runs {@code real} (borrowed, not closed) and is recorded, without the device.
+   */
+  public SegmentationModel replayingOrRecording(
+      SegmentationModel real, SimulatedDevice device, Timing timing) {
+    segmenterSpec = real.spec();
+    return new Either(new Recorder(real), new Replayer(real.spec(), device, timing));
+  }
+
+  /** {@link #replayingOrRecording} for CLIP: a batch of crops seen before is replayed. */
+  public ClipModel replayingOrRecordingClip(ClipModel real, SimulatedDevice device, Timing timing) {
+    clipSpec = real.spec();
+    ClipModel record = new ClipRecorder(real);
+    ClipModel replay = new ClipReplayer(real.spec(), device, timing);
+    return new ClipModel() {
+      @Override
+      public ClipSpec spec() {
+        return real.spec();
+      }
+
+      @Override
+      public float[][] embedImages(float[] pixelValues, int batch) {
+        return clipped.containsKey(new ClipKey(hash(pixelValues), batch))
+            ? replay.embedImages(pixelValues, batch)
+            : record.embedImages(pixelValues, batch);
+      }
+
+      @Override
+      public float[] embedText(String text) {
+        return real.embedText(text);
+      }
+
+      @Override
+      public void close() {
+        // Borrowed.
+      }
+    };
+  }
+
   /** 64-bit FNV-1a over the floats' bits and the length. */
   static long hash(float[] a) {
     if (a == null) {
@@ -209,6 +250,37 @@ public final class ModelTape {
     @Override
     public void close() {
       // The tape stays usable.
+    }
+  }
+
+  private final class Either implements SegmentationModel {
+    private final Recorder record;
+    private final Replayer replay;
+
+    Either(Recorder record, Replayer replay) {
+      this.record = record;
+      this.replay = replay;
+    }
+
+    @Override
+    public SegmenterSpec spec() {
+      return record.spec();
+    }
+
+    @Override
+    public ImageEmbedding encode(PreparedImage image) {
+      return images.contains(hash(image.chw())) ? replay.encode(image) : record.encode(image);
+    }
+
+    @Override
+    public DecodedMasks decode(ImageEmbedding embedding, PointPrompts p) {
+      return keyed(embedding).real() == null ? replay.decode(embedding, p)
+          : record.decode(embedding, p);
+    }
+
+    @Override
+    public void close() {
+      // Borrowed.
     }
   }
 
