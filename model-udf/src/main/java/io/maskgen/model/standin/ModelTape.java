@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * every call runs the real model and its output is kept, keyed by a 64-bit hash of the call's
  * inputs (the encoder's normalised pixels; the prompts with their image; the CLIP crops). {@link
  * #replaying} and {@link #replayingClip} return the recorded output of the same inputs after
- * holding a {@link SimulatedDevice} for the call's fixed time; the only CPU they spend is hashing
+ * running the call on a {@link SimulatedDevice} for its fixed time; the only CPU they spend is hashing
  * the inputs (about what copying them to a GPU costs). A call the tape has not seen fails, naming
  * what is missing. Outputs are shared between replays, not copied: callers must not modify them
  * (the pipeline does not). Safe for concurrent use.

@@ -1,49 +1,48 @@
 package io.maskgen.model.standin;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One simulated accelerator: runs one call at a time, first come first served, each for a fixed
- * wall time during which the calling thread is parked (no CPU), as a blocking call into a single
- * GPU would. Counts the time it was busy, so a benchmark can report the fraction of wall time the
- * "GPU" worked. Safe for concurrent use.
+ * One simulated accelerator with its own timeline: calls run one at a time in the order they
+ * arrive, each for a fixed time; a call that arrives while the device is busy starts when the
+ * previous one ends. The caller is parked (no CPU) until its call ends, as a blocking call into a
+ * single GPU would. The timeline does not depend on when parked threads wake up, so a loaded
+ * machine does not slow the device down. Counts the time the device worked, so a benchmark can
+ * report the fraction of wall time the "GPU" was busy. Safe for concurrent use.
  */
 public final class SimulatedDevice {
-  private final ReentrantLock lock = new ReentrantLock(true);
-  private final AtomicLong busyNanos = new AtomicLong();
-  private final AtomicLong calls = new AtomicLong();
+  private long freeAt = Long.MIN_VALUE;
+  private long busyNanos;
+  private long calls;
 
-  /** Waits for the device, then holds it for {@code nanos} without using CPU. */
+  /** Queues a call of {@code nanos} on the device and waits, without CPU, until it has run. */
   public void run(long nanos) {
-    lock.lock();
-    try {
-      long start = System.nanoTime();
-      long end = start + nanos;
-      for (long left = nanos; left > 0; left = end - System.nanoTime()) {
-        LockSupport.parkNanos(left);
-      }
-      busyNanos.addAndGet(System.nanoTime() - start);
-      calls.incrementAndGet();
-    } finally {
-      lock.unlock();
+    long end;
+    synchronized (this) {
+      long now = System.nanoTime();
+      end = Math.max(now, freeAt) + nanos;
+      freeAt = end;
+      busyNanos += nanos;
+      calls++;
+    }
+    for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
+      LockSupport.parkNanos(left);
     }
   }
 
-  /** Time the device has been held since the last {@link #reset}. */
-  public long busyNanos() {
-    return busyNanos.get();
+  /** Time the device has worked since the last {@link #reset}, calls not yet ended included. */
+  public synchronized long busyNanos() {
+    return busyNanos;
   }
 
   /** Calls since the last {@link #reset}. */
-  public long calls() {
-    return calls.get();
+  public synchronized long calls() {
+    return calls;
   }
 
   /** Zeroes the counters. */
-  public void reset() {
-    busyNanos.set(0);
-    calls.set(0);
+  public synchronized void reset() {
+    busyNanos = 0;
+    calls = 0;
   }
 }
