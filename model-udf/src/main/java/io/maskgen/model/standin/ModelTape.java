@@ -224,6 +224,11 @@ public final class ModelTape {
     }
 
     @Override
+    public boolean serialisesCalls() {
+      return true;
+    }
+
+    @Override
     public ImageEmbedding encode(PreparedImage image) {
       long key = hash(image.chw());
       if (!images.contains(key)) {
@@ -265,6 +270,11 @@ public final class ModelTape {
     @Override
     public SegmenterSpec spec() {
       return record.spec();
+    }
+
+    @Override
+    public boolean serialisesCalls() {
+      return true;
     }
 
     @Override
