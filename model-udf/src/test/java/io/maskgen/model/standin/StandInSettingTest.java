@@ -9,14 +9,14 @@ class StandInSettingTest {
 
   @Test
   void parsesMillisecondsPerCallPromptAndCrop() {
-    ModelTape.Timing t = StandInSetting.parse("207, 0.216,0.69");
+    ModelTape.Timing t = StandInSetting.parse("207: 0.216:0.69");
     assertThat(t).isEqualTo(new ModelTape.Timing(207_000_000, 216_000, 690_000));
     assertThat(StandInSetting.parse(StandInSetting.format(t))).isEqualTo(t);
   }
 
   @Test
   void rejectsAnythingElseNamingTheSetting() {
-    for (String bad : new String[] {"207,0.2", "a,b,c", "1,-1,0", "1,2,3,4", "NaN,1,1"}) {
+    for (String bad : new String[] {"207:0.2", "a:b:c", "1:-1:0", "1:2:3:4", "NaN:1:1", "1,2,3"}) {
       assertThatThrownBy(() -> StandInSetting.parse(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
