@@ -52,6 +52,8 @@ public final class ModelTape {
   private record ClipKey(long pixels, int batch) {}
 
   private final Set<Long> images = ConcurrentHashMap.newKeySet();
+  // Images whose recording has ended (embedding closed), safe to replay while others record.
+  private final Set<Long> complete = ConcurrentHashMap.newKeySet();
   private final Map<DecodeKey, DecodedMasks> decoded = new ConcurrentHashMap<>();
   private final Map<ClipKey, float[][]> clipped = new ConcurrentHashMap<>();
   private final Map<String, float[]> texts = new ConcurrentHashMap<>();
@@ -96,9 +98,10 @@ public final class ModelTape {
   }
 
   /**
-   * A model that replays what this tape holds and records the rest: an image seen before (same
-   * encoder input) holds {@code device} for each call's time and returns the recorded outputs; a
-   * new image runs {@code real} (borrowed, not closed) and is recorded, without the device.
+   * A model that replays what this tape holds and records the rest: an image recorded whole
+   * before (same encoder input, its embedding closed) runs each call on {@code device} and returns
+   * the recorded outputs; any other image runs {@code real} (borrowed, not closed) and is
+   * recorded, without the device.
    */
   public SegmentationModel replayingOrRecording(
       SegmentationModel real, SimulatedDevice device, Timing timing) {
@@ -153,12 +156,16 @@ public final class ModelTape {
         image, p.batch(), p.points(), hash(p.coords()), hash(p.labels()), hash(p.maskInput()));
   }
 
-  /** An embedding known by the hash of its encoder input. */
-  private record Keyed(long image, ImageEmbedding real) implements ImageEmbedding {
+  /** An embedding known by the hash of its encoder input; closing it may run {@code onClose}. */
+  private record Keyed(long image, ImageEmbedding real, Runnable onClose)
+      implements ImageEmbedding {
     @Override
     public void close() {
       if (real != null) {
         real.close();
+      }
+      if (onClose != null) {
+        onClose.run();
       }
     }
   }
@@ -188,7 +195,8 @@ public final class ModelTape {
       ImageEmbedding e = real.encode(image);
       images.add(key);
       encoderCalls.incrementAndGet();
-      return new Keyed(key, e);
+      // Closed once every decoder call on it has returned: the image is then on the tape whole.
+      return new Keyed(key, e, () -> complete.add(key));
     }
 
     @Override
@@ -237,7 +245,7 @@ public final class ModelTape {
                 + image.originalHeight() + " image: record it first");
       }
       device.run(timing.encodeNanos());
-      return new Keyed(key, null);
+      return new Keyed(key, null, null);
     }
 
     @Override
@@ -279,7 +287,7 @@ public final class ModelTape {
 
     @Override
     public ImageEmbedding encode(PreparedImage image) {
-      return images.contains(hash(image.chw())) ? replay.encode(image) : record.encode(image);
+      return complete.contains(hash(image.chw())) ? replay.encode(image) : record.encode(image);
     }
 
     @Override
