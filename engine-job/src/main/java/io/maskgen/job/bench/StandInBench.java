@@ -14,6 +14,7 @@ import io.maskgen.pipeline.ImageResult;
 import io.maskgen.pipeline.InOrder;
 import io.maskgen.schema.ImageRecord;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,6 +78,7 @@ final class StandInBench {
       double cpuMsPerImage,
       double modelMsPerImage,
       double busyFraction,
+      double gcFraction,
       boolean identical) {
 
     double imagesPerSecond() {
@@ -98,6 +100,7 @@ final class StandInBench {
       m.put("model_bound_images_per_s", model ? 1000 / modelMsPerImage : "-");
       m.put("of_limit", model ? imagesPerSecond() * modelMsPerImage / 1000 : "-");
       m.put("gpu_busy", model ? busyFraction : "-");
+      m.put("gc_share", gcFraction);
       m.put("identical", identical);
       return m;
     }
@@ -207,6 +210,7 @@ final class StandInBench {
       boolean identical = true;
       device.reset();
       long cpu0 = os.getProcessCpuTime();
+      long gc0 = gcMillis();
       long t0 = System.nanoTime();
       try (InOrder<BenchImage, ImageResult> results =
           new InOrder<>(work.iterator(), image -> process(p, image), depth)) {
@@ -218,15 +222,16 @@ final class StandInBench {
       }
       long wall = System.nanoTime() - t0;
       long cpu = os.getProcessCpuTime() - cpu0;
+      double gc = (gcMillis() - gc0) * 1e6 / wall;
       double busy = (double) device.busyNanos() / wall;
       Result result =
           new Result(
               name, depth, parallelism, work.size(), wall / 1e9, cpu / 1e6 / work.size(), modelMs,
-              busy, identical);
+              busy, gc, identical);
       log.printf(
           Locale.ROOT,
           "maskgen bench: %s, %d in flight, parallelism %d: %.3f images/s%s, CPU %.0f ms/image"
-              + " (%.2f cores), rows %s%n",
+              + " (%.2f cores), GC %.1f%% of the time, rows %s%n",
           name,
           depth,
           parallelism,
@@ -237,6 +242,7 @@ final class StandInBench {
               : "",
           result.cpuMsPerImage(),
           result.cpuMsPerImage() * result.imagesPerSecond() / 1000,
+          100 * gc,
           identical ? "identical" : "DIFFERENT");
       return result;
     }
@@ -272,6 +278,15 @@ final class StandInBench {
     return Arrays.asList(
         r.imageId(), r.source(), r.sha256(), r.width(), r.height(), r.status(), r.error(),
         r.maskCount(), r.generator(), r.runId());
+  }
+
+  /** Time the collectors report, in milliseconds (for G1 the pauses, not concurrent work). */
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, b.getCollectionTime());
+    }
+    return sum;
   }
 
   private static long nanos(double millis) {
