@@ -5,6 +5,7 @@ import io.maskgen.job.input.ShardReader;
 import io.maskgen.pipeline.DecodedImage;
 import io.maskgen.pipeline.ImagePipeline;
 import io.maskgen.pipeline.ImageResult;
+import io.maskgen.pipeline.InOrder;
 import io.maskgen.spark.ExecutorPipelines;
 import io.maskgen.spark.PipelineSpec;
 import io.maskgen.spark.SparkSchemas;
@@ -20,20 +21,28 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * The task of one shard: reads and decodes images on a prefetch thread while the model and
- * post-processing work on the previous image, and yields one row per image (with its masks).
+ * The task of one shard: reads and decodes images on a prefetch thread, runs the model and
+ * post-processing on up to {@value #IN_FLIGHT_CONF} images at once (so the model never waits for
+ * another image's post-processing, CLIP crops or write), and yields one row per image (with its
+ * masks) in input order.
  * Rows are produced lazily, so a tar of thousands of images never sits in memory at once.
  */
 final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> {
 
   /** Decoded images waiting for the model; bounds the memory held by prefetching. */
   static final int PREFETCH = 2;
+
+  /** Spark setting: images a task works on at once (1: one after another). */
+  static final String IN_FLIGHT_CONF = "spark.maskgen.imagesInFlight";
+
+  static final int DEFAULT_IN_FLIGHT = 2;
 
   private final List<Shard> shards;
   private final PipelineSpec spec;
@@ -81,28 +90,55 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
           }
         };
     Prefetcher prefetcher = new Prefetcher(mine, pipeline);
+    Iterator<Object> items =
+        new Iterator<>() {
+          private Object next;
+          private boolean ended;
+
+          @Override
+          public boolean hasNext() {
+            if (next == null && !ended) {
+              next = prefetcher.take();
+              ended = next == null;
+            }
+            return next != null;
+          }
+
+          @Override
+          public Object next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            Object o = next;
+            next = null;
+            return o;
+          }
+        };
+    // The model and post-processing work on up to imagesInFlight images at once; rows come back
+    // in input order and Spark writes each on this thread while the next images are in the works.
+    InOrder<Object, Object> results =
+        new InOrder<>(
+            items, o -> o instanceof DecodedImage d ? pipeline.process(d) : o, imagesInFlight());
     TaskContext ctx = TaskContext.get();
     if (ctx != null) {
       ctx.addTaskCompletionListener(
           (TaskContext c) -> {
             prefetcher.stop();
+            results.close();
             pipeline.close();
           });
     }
     return new Iterator<>() {
-      private Object next;
-      private boolean done;
+      private boolean counted;
 
       @Override
       public boolean hasNext() {
-        if (next == null && !done) {
-          next = prefetcher.take();
-          if (next == null) {
-            done = true;
-            metrics.shards.add(1);
-          }
+        boolean more = results.hasNext();
+        if (!more && !counted) {
+          counted = true;
+          metrics.shards.add(1);
         }
-        return next != null;
+        return more;
       }
 
       @Override
@@ -110,17 +146,42 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        Object o = next;
-        next = null;
+        Object o = results.next();
         if (o instanceof Skipped k) {
           return skippedRow(k);
         }
-        DecodedImage d = (DecodedImage) o;
-        ImageResult r = pipeline.process(d);
+        ImageResult r = (ImageResult) o;
         metrics.record(r);
         return SparkSchemas.imageWithMasksRow(r.image(), r.masks());
       }
     };
+  }
+
+  /**
+   * Images a task keeps in the pipeline at once: {@value #IN_FLIGHT_CONF} from the session's
+   * runtime settings (which reach the tasks as local properties) or the application's, default
+   * {@value #DEFAULT_IN_FLIGHT}.
+   */
+  static int imagesInFlight() {
+    TaskContext ctx = TaskContext.get();
+    String v = ctx == null ? null : ctx.getLocalProperty(IN_FLIGHT_CONF);
+    SparkEnv env = SparkEnv.get();
+    if (v == null && env != null) {
+      v = env.conf().get(IN_FLIGHT_CONF, null);
+    }
+    if (v == null) {
+      return DEFAULT_IN_FLIGHT;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException(
+        "Invalid " + IN_FLIGHT_CONF + ": " + v + " (a whole number >= 1)");
   }
 
   private record Skipped(String imageId, String source, String sha256) {}

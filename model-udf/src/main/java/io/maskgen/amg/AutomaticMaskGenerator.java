@@ -25,7 +25,9 @@ import java.util.concurrent.Callable;
  * ({@link Candidates#select}). Then
  * NMS across crops (smaller crops win), then small-region removal. Batches of a crop are decoded
  * and post-processed on up to {@code parallelism} threads; results are gathered in batch order, so
- * the output does not depend on the parallelism.
+ * the output does not depend on the parallelism. For a model whose calls run one at a time on an
+ * accelerator ({@link SegmentationModel#serialisesCalls}) the calling thread issues the decoder
+ * calls back to back and the threads post-process behind it ({@link TaskRunner#runFed}).
  *
  * <p>The model must accept concurrent {@code decode} calls on one embedding when parallelism is
  * above 1 (the {@link SegmentationModel} contract). The generator owns a thread pool when
@@ -140,13 +142,24 @@ public final class AutomaticMaskGenerator implements AutoCloseable {
               prepared.size(),
               prepared.inputHeight(),
               prepared.inputWidth());
-      List<Callable<PromptBatch.Output>> tasks = new ArrayList<>();
-      for (int from = 0; from < points.length; from += params.pointsPerBatch()) {
-        int f = from;
-        int to = Math.min(points.length, from + params.pointsPerBatch());
-        tasks.add(() -> PromptBatch.run(ctx, points, f, to));
+      int per = params.pointsPerBatch();
+      int batches = (points.length + per - 1) / per;
+      if (model.serialisesCalls()) {
+        // One thread keeps the accelerator fed; the pool post-processes behind it.
+        outputs =
+            runner.runFed(
+                batches,
+                i -> PromptBatch.decode(ctx, points, i * per, Math.min(points.length, i * per + per)),
+                d -> PromptBatch.screen(ctx, points, d));
+      } else {
+        List<Callable<PromptBatch.Output>> tasks = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+          int f = i * per;
+          int to = Math.min(points.length, f + per);
+          tasks.add(() -> PromptBatch.run(ctx, points, f, to));
+        }
+        outputs = runner.runAll(tasks);
       }
-      outputs = runner.runAll(tasks);
     }
     long t2 = System.nanoTime();
     List<Candidates> parts = new ArrayList<>(outputs.size());

@@ -49,7 +49,14 @@ final class PromptBatch {
    * @return candidates with boxes and points in the crop's frame
    */
   static Output run(CropContext ctx, double[][] points, int from, int to) {
-    AmgParams p = ctx.params();
+    return screen(ctx, points, decode(ctx, points, from, to));
+  }
+
+  /** A batch's decoder output, waiting to be screened. */
+  record Decoded(int from, int to, float[] xy, DecodedMasks masks, long decodeNanos) {}
+
+  /** The model half of {@link #run}: one decoder call on prompts {@code points[from..to)}. */
+  static Decoded decode(CropContext ctx, double[][] points, int from, int to) {
     int b = to - from;
     // Points into the model input frame: point * (resized / original), as apply_coords does.
     double sx = (double) ctx.inputWidth() / ctx.crop().width();
@@ -63,6 +70,20 @@ final class PromptBatch {
     DecodedMasks decoded = ctx.model().decode(ctx.embedding(), PointPrompts.singlePoints(xy));
     long decodeNanos = System.nanoTime() - t0;
     checkBatch(decoded, b);
+    return new Decoded(from, to, xy, decoded, decodeNanos);
+  }
+
+  /**
+   * The post-processing half of {@link #run} (with SAM 2's refinement, which calls the model
+   * again, when {@code useM2m} is set).
+   */
+  static Output screen(CropContext ctx, double[][] points, Decoded d) {
+    AmgParams p = ctx.params();
+    int from = d.from();
+    int b = d.to() - d.from();
+    float[] xy = d.xy();
+    DecodedMasks decoded = d.masks();
+    long decodeNanos = d.decodeNanos();
 
     // Candidates (prompt, mask) in the reference's order: prompt-major, mask-minor.
     int[] maskIdx = selectedMasks(decoded.masksPerPrompt(), p.multimaskOutput());

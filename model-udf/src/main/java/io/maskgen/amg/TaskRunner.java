@@ -7,9 +7,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Runs independent tasks on up to {@code parallelism} threads and returns their results in task
@@ -85,6 +88,102 @@ final class TaskRunner implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     // The latch orders the workers' writes before these reads.
+    for (Throwable f : failures) {
+      if (f instanceof RuntimeException re) {
+        throw re;
+      }
+      if (f instanceof Error err) {
+        throw err;
+      }
+      if (f != null) {
+        throw new IllegalStateException("Mask generation task failed", f);
+      }
+    }
+    if (interrupted) {
+      throw new IllegalStateException("Interrupted while generating masks");
+    }
+    @SuppressWarnings("unchecked")
+    List<T> out = (List<T>) Arrays.asList(results);
+    return new ArrayList<>(out);
+  }
+
+  /**
+   * Runs {@code produce(0)}, ..., {@code produce(n - 1)} one after another on the caller's thread
+   * and hands each result to {@code consume} on the threads, with at most {@code parallelism + 1}
+   * produced results not yet consumed (which bounds the memory they hold); returns the consumed
+   * results in order. Failures as in {@link #runAll}: the first in order is thrown once nothing
+   * runs any more, and nothing new starts after it. With parallelism 1 it alternates on the
+   * caller's thread.
+   */
+  <D, T> List<T> runFed(int n, IntFunction<D> produce, Function<D, T> consume) {
+    if (pool == null || n <= 1) {
+      List<T> results = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        results.add(consume.apply(produce.apply(i)));
+      }
+      return results;
+    }
+    Semaphore slots = new Semaphore(parallelism + 1);
+    Semaphore finished = new Semaphore(0);
+    Object[] results = new Object[n];
+    Throwable[] failures = new Throwable[n + 1];
+    AtomicBoolean abort = new AtomicBoolean();
+    int submitted = 0;
+    boolean interrupted = false;
+    try {
+      for (int i = 0; i < n && !abort.get(); i++) {
+        slots.acquire();
+        D item;
+        try {
+          item = produce.apply(i);
+        } catch (RuntimeException | Error e) {
+          slots.release();
+          failures[n] = e;
+          break;
+        }
+        int k = i;
+        Runnable work =
+            () -> {
+              try {
+                if (!abort.get()) {
+                  results[k] = consume.apply(item);
+                }
+              } catch (Exception | Error e) {
+                // Handed to the caller below; the pool thread must not die with it.
+                failures[k] = e;
+                abort.set(true);
+              } finally {
+                slots.release();
+                finished.release();
+              }
+            };
+        try {
+          pool.execute(work);
+        } catch (RuntimeException e) {
+          slots.release();
+          failures[n] = e;
+          break;
+        }
+        submitted++;
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+      abort.set(true);
+    }
+    while (true) {
+      try {
+        finished.acquire(submitted);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+        abort.set(true);
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    // The semaphore orders the workers' writes before these reads; a consumer failure comes
+    // before the producer's (its item was produced first).
     for (Throwable f : failures) {
       if (f instanceof RuntimeException re) {
         throw re;

@@ -32,6 +32,15 @@ public interface SegmentationModel extends AutoCloseable {
    */
   DecodedMasks decode(ImageEmbedding embedding, PointPrompts prompts);
 
+  /**
+   * Whether calls run one at a time on an accelerator (a GPU): then the generator issues a crop's
+   * decoder calls back to back from one thread and post-processes their outputs on others, so the
+   * accelerator never waits for post-processing. On a CPU, concurrent calls share the cores.
+   */
+  default boolean serialisesCalls() {
+    return false;
+  }
+
   @Override
   void close();
 }

@@ -65,4 +65,84 @@ class TaskRunnerTest {
     }
     assertThatThrownBy(() -> new TaskRunner(0)).hasMessageContaining("parallelism: 0");
   }
+
+  @Test
+  void runFedProducesOnTheCallersThreadInOrderAndConsumesOnThePool() {
+    Thread caller = Thread.currentThread();
+    List<Integer> produced = new ArrayList<>();
+    AtomicInteger waiting = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    try (TaskRunner r = new TaskRunner(2)) {
+      List<Integer> out =
+          r.runFed(
+              20,
+              i -> {
+                assertThat(Thread.currentThread()).isSameAs(caller);
+                produced.add(i);
+                most.accumulateAndGet(waiting.incrementAndGet(), Math::max);
+                return i;
+              },
+              i -> {
+                assertThat(Thread.currentThread()).isNotSameAs(caller);
+                sleepMillis((20 - i) % 3);
+                waiting.decrementAndGet();
+                return i * i;
+              });
+      assertThat(out).hasSize(20);
+      for (int i = 0; i < 20; i++) {
+        assertThat(out.get(i)).isEqualTo(i * i);
+        assertThat(produced.get(i)).isEqualTo(i);
+      }
+    }
+    // Never more than parallelism + 1 produced and not yet consumed.
+    assertThat(most.get()).isBetween(1, 3);
+  }
+
+  @Test
+  void runFedThrowsTheFirstFailureInOrderAndProducesNothingAfterIt() {
+    List<Integer> produced = new ArrayList<>();
+    try (TaskRunner r = new TaskRunner(2)) {
+      assertThatThrownBy(
+              () ->
+                  r.runFed(
+                      50,
+                      i -> {
+                        produced.add(i);
+                        if (i == 7) {
+                          throw new IllegalStateException("producer 7");
+                        }
+                        return i;
+                      },
+                      i -> {
+                        if (i == 3) {
+                          throw new IllegalArgumentException("consumer 3");
+                        }
+                        return i;
+                      }))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("consumer 3");
+      assertThat(produced).doesNotContain(8).hasSizeLessThanOrEqualTo(8);
+      assertThatThrownBy(
+              () ->
+                  r.runFed(
+                      5,
+                      i -> {
+                        if (i == 2) {
+                          throw new IllegalStateException("producer 2");
+                        }
+                        return i;
+                      },
+                      i -> i))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("producer 2");
+    }
+  }
+
+  private static void sleepMillis(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

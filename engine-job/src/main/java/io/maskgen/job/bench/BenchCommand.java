@@ -66,6 +66,8 @@ import picocli.CommandLine.Option;
       "      --points-per-side 16,32,64 --crop-n-layers 0,1,2 --output /tmp/bench",
       "  bin/maskgen bench --images notebooks/examples --sizes 3.375 --clip none \\",
       "      --encoder-delay-ms 120 --decoder-delay-ms 8 --output /tmp/bench-sam",
+      "  bin/maskgen bench --images ../shared/testdata/photos --gpu-standin --parallelism 2 \\",
+      "      --in-flight 1,2,3 --output /tmp/bench-gpu",
       "  bin/maskgen bench --images notebooks/examples --masters 'local[1],local[2]' \\",
       "      --copies 4 --output /tmp/bench-scaling",
     })
@@ -136,6 +138,32 @@ public final class BenchCommand implements Callable<Integer> {
           + " prompts). SAM ViT-H on an A100: about 8 for 64 prompts. Default: ${DEFAULT-VALUE}.")
   double decoderDelayMs;
 
+  @Option(names = "--gpu-standin", negatable = false,
+      description = "Instead of the in-process cases: record the real models' outputs on the"
+          + " images (baseline case), then replay them through stand-in models whose calls hold"
+          + " one simulated GPU for a fixed time without CPU, and report how busy the pipeline"
+          + " keeps it (gpu.md).")
+  boolean gpuStandin;
+
+  @Option(names = "--in-flight", defaultValue = "1,2", split = ",", paramLabel = "N",
+      description = "--gpu-standin: images in the pipeline at once, one run per value (1: one"
+          + " image after another). Default: ${DEFAULT-VALUE}.")
+  List<Integer> inFlight = new ArrayList<>();
+
+  @Option(names = "--balance", defaultValue = "1.5", paramLabel = "X",
+      description = "--gpu-standin: model time per image = X x (CPU work per image / --cores)."
+          + " Default: ${DEFAULT-VALUE}.")
+  double balance;
+
+  @Option(names = "--cores", paramLabel = "N",
+      description = "--gpu-standin: cores the CPU work is shared by. Default: this machine's.")
+  int cores = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--model-ms-per-image", defaultValue = "0", paramLabel = "MS",
+      description = "--gpu-standin: the simulated GPU's time per image, instead of --balance"
+          + " (0: from --balance). Default: ${DEFAULT-VALUE}.")
+  double modelMsPerImage;
+
   @Option(names = "--masters", split = ",", paramLabel = "URL",
       description = "Also run the generate job on each of these Spark masters and compare"
           + " throughput, e.g. local[1],local[2]. Default: none.")
@@ -196,7 +224,12 @@ public final class BenchCommand implements Callable<Integer> {
     List<BenchCase> cases = cases();
 
     List<BenchRow> rows = List.of();
-    if (!throughputOnly) {
+    List<Map<String, Object>> gpu = List.of();
+    if (gpuStandin) {
+      gpu = standIn(cases.get(0), files, decoded, base, clipLocation, hadoop);
+      BenchOutput.writeText(output.resolve("gpu.md"), BenchOutput.markdown(gpu));
+      out.print(BenchOutput.markdown(gpu));
+    } else if (!throughputOnly) {
       rows = inProcess(cases, files, decoded, base, clipLocation, hadoop);
       List<Map<String, Object>> table = rows.stream().map(BenchRow::columns).toList();
       BenchOutput.writeText(output.resolve("results.md"), BenchOutput.markdown(table));
@@ -223,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
       out.print(BenchOutput.markdown(throughput));
     }
     BenchOutput.writeJson(
-        output.resolve("results.json"), BenchOutput.json(settings(), rows, throughput));
+        output.resolve("results.json"), BenchOutput.json(settings(), rows, throughput, gpu));
     log.println("maskgen bench: results in " + output.toAbsolutePath());
     return 0;
   }
@@ -268,7 +301,53 @@ public final class BenchCommand implements Callable<Integer> {
     return rows;
   }
 
+  private List<Map<String, Object>> standIn(
+      BenchCase c,
+      List<Path> files,
+      List<RgbImage> decoded,
+      AmgParams base,
+      String clipLocation,
+      Configuration hadoop) {
+    DeviceChoice dev = DeviceChoice.parse(device);
+    try (SegmentationModel segmenter =
+            ModelPackages.loadSegmenter(ModelLocations.local(model, hadoop), dev, parallelism);
+        ClipModel clipModel =
+            clipLocation == null
+                ? null
+                : ModelPackages.loadClip(
+                    ModelLocations.local(clipLocation, hadoop), dev, parallelism)) {
+      StandInBench bench =
+          new StandInBench(
+              new StandInBench.Settings(
+                  base.withPointsPerSide(c.pointsPerSide()).withCropNLayers(c.cropNLayers()),
+                  Background.GRAY,
+                  parallelism,
+                  inFlight,
+                  balance,
+                  cores,
+                  modelMsPerImage,
+                  warmup,
+                  repeat,
+                  output.resolve("sa1b")),
+              log);
+      return bench.run(segmenter, clipModel, sized(files, decoded, c.megapixels())).stream()
+          .map(StandInBench.Result::columns)
+          .toList();
+    }
+  }
+
   private void validate() {
+    if (inFlight.isEmpty() || inFlight.stream().anyMatch(d -> d < 1)) {
+      throw new UsageException("Invalid --in-flight: " + inFlight + " (each >= 1)");
+    }
+    if (!(balance > 0) || cores < 1 || !(modelMsPerImage >= 0)) {
+      throw new UsageException(
+          "Invalid --balance / --cores / --model-ms-per-image: " + balance + " / " + cores
+              + " / " + modelMsPerImage + " (must be > 0, >= 1, >= 0)");
+    }
+    if (gpuStandin && (throughputOnly || !masters.isEmpty())) {
+      throw new UsageException("--gpu-standin runs alone: leave out --masters/--throughput-only");
+    }
     if (sizes.isEmpty() || sizes.stream().anyMatch(s -> !(s >= 0) || s > 100)) {
       throw new UsageException("Invalid --sizes: " + sizes + " (megapixels, 0 to 100)");
     }
@@ -408,6 +487,11 @@ public final class BenchCommand implements Callable<Integer> {
     m.put("available_processors", Runtime.getRuntime().availableProcessors());
     m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576);
     m.put("java", System.getProperty("java.version"));
+    m.put("gpu_standin", gpuStandin);
+    m.put("in_flight", inFlight);
+    m.put("balance", balance);
+    m.put("cores", cores);
+    m.put("model_ms_per_image", modelMsPerImage);
     m.put("masters", masters);
     m.put("copies", copies);
     m.put("warm", warm);

@@ -151,7 +151,7 @@ final class PipelineBench {
       throw new IllegalStateException("Benchmark image " + image.name() + " failed: " + d.error());
     }
     long w0 = System.nanoTime();
-    write(image, result.masks());
+    writeSa1b(settings.writeDir(), image, result.masks());
     long end = System.nanoTime();
     StageTimes t = result.times();
     Map<String, Long> stages = new LinkedHashMap<>();
@@ -165,7 +165,8 @@ final class PipelineBench {
     return new Run(end - t0, result.masks().size(), stages);
   }
 
-  private void write(BenchImage image, List<MaskRecord> masks) {
+  /** Writes the masks of {@code image} as {@code dir/<name>.json} in the SA-1B format. */
+  static void writeSa1b(Path dir, BenchImage image, List<MaskRecord> masks) {
     List<Sa1bAnnotation> annotations = new ArrayList<>(masks.size());
     for (MaskRecord m : masks) {
       annotations.add(Sa1bAnnotation.fromMaskRecord(m));
@@ -174,11 +175,10 @@ final class PipelineBench {
         new Sa1bFile(
             new Sa1bImage(0, image.width(), image.height(), image.name() + ".jpg"), annotations);
     try {
-      Files.createDirectories(settings.writeDir());
-      Sa1bJson.write(file, settings.writeDir().resolve(image.name() + ".json"));
+      Files.createDirectories(dir);
+      Sa1bJson.write(file, dir.resolve(image.name() + ".json"));
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot write " + settings.writeDir() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot write " + dir + ": " + e.getMessage(), e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.maskgen.job.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,6 +42,39 @@ class BenchCommandTest {
       return new Outcome(code, out.toString(), err.toString());
     } finally {
       System.setOut(saved);
+    }
+  }
+
+  @Test
+  void gpuStandInReportsTheSimulatedGpusBusyFractionPerRun() throws Exception {
+    Path out = tmp.resolve("gpu");
+    Outcome o =
+        run("bench", "--images", EXAMPLES.resolve("scene_00.png").toString(),
+            "--images", EXAMPLES.resolve("scene_01.png").toString(),
+            "--sizes", "0.05", "--pps", "8", "--gpu-standin", "--parallelism", "2",
+            "--in-flight", "1,2", "--model-ms-per-image", "40",
+            "--repeat", "2", "--warmup", "0", "--output", out.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).contains("| run | in_flight |");
+    assertThat(out.resolve("gpu.md")).isRegularFile();
+    JsonNode runs = new ObjectMapper().readTree(out.resolve("results.json").toFile())
+        .get("gpu_standin");
+    assertThat(runs).hasSize(3);
+    assertThat(runs.get(0).get("run").asText()).isEqualTo("calibration");
+    assertThat(runs.get(1).get("run").asText()).isEqualTo("sequential");
+    assertThat(runs.get(2).get("run").asText()).isEqualTo("pipelined");
+    for (JsonNode r : runs) {
+      assertThat(r.get("identical").asBoolean()).isTrue();
+      assertThat(r.get("images").asInt()).isEqualTo(4);
+      assertThat(r.get("cpu_ms_per_image").asDouble()).isPositive();
+    }
+    for (JsonNode r : List.of(runs.get(1), runs.get(2))) {
+      assertThat(r.get("model_ms_per_image").asDouble()).isEqualTo(40.0);
+      assertThat(r.get("model_bound_images_per_s").asDouble()).isEqualTo(25.0);
+      // 4 images x 40 ms of device work can neither exceed the wall time nor be missing.
+      double busy = r.get("gpu_busy").asDouble();
+      assertThat(busy).isGreaterThan(0).isLessThanOrEqualTo(1.0);
+      assertThat(busy * r.get("wall_s").asDouble()).isCloseTo(0.160, within(1e-6));
     }
   }
 

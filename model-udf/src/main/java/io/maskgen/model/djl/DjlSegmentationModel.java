@@ -60,6 +60,11 @@ final class DjlSegmentationModel implements SegmentationModel {
     return openEmbeddings.get();
   }
 
+  @Override
+  public boolean serialisesCalls() {
+    return device.isGpu();
+  }
+
   Device device() {
     return device;
   }
