@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Exports an official Segment Anything checkpoint (vit_b, vit_l or vit_h) into a maskgen
-segmentation package: model.json, encoder.onnx, decoder.onnx (contract: ../README.md).
+"""Exports a Segment Anything checkpoint (vit_b, vit_l, vit_h, or a custom ViT size) into a
+maskgen segmentation package: model.json, encoder.onnx, decoder.onnx (contract: ../README.md).
 
-UNTESTED in the maskgen repository: it needs the `segment_anything` package and a checkpoint,
-which the project's build machines do not have. Run it on your own machine:
+Run it with the `segment_anything` package importable and a checkpoint (the released
+`sam_vit_*.pth` files are state dicts):
 
     pip install torch onnx git+https://github.com/facebookresearch/segment-anything.git
     python export_sam.py --model-type vit_b --checkpoint sam_vit_b_01ec64.pth --out sam-vit-b
+
+Verified against the reference code by model-udf/models/export/parity/ (random weights on a
+reduced ViT, built with `--model-type custom`): see ../README.md.
 
 What the exported pair computes, for the Java runtime:
   encoder: image [1,3,1024,1024] float32 (RGB resized so the longest side is 1024, normalised
@@ -15,12 +18,12 @@ What the exported pair computes, for the Java runtime:
   decoder: image_embeddings, point_coords [B,N,2] (x, y in the 1024 frame),
            point_labels [B,N] (1 fg, 0 bg, -1 padding, 2/3 box corners),
            mask_input [B,1,256,256], has_mask_input [B]
-           -> masks [B,3,256,256] low-res logits (SAM's multimask output),
-              iou_predictions [B,3]
-This is SamPredictor.predict_torch(multimask_output=True, return_logits=True) before its
-upscaling: like SamPredictor, the decoder appends the "not a point" padding point to every
-prompt itself (SAM's prompt encoder does so when no box is given), so callers pass only their
-own points.
+           -> masks [B,4,256,256] low-res logits (SAM's raw mask tokens: 0 the single-mask
+              output, 1-3 the multimask outputs), iou_predictions [B,4]
+This is SamPredictor.predict_torch(return_logits=True) before its upscaling. As in SAM's own
+ONNX export, the decoder embeds exactly the points it is given (+0.5 to the pixel centre): the
+runtime appends SAM's padding point (0, 0, -1) to prompts without a box ("decoder_pads_points":
+false in model.json), and a box is its two corners labelled 2 and 3 after the points.
 """
 
 import argparse
@@ -31,6 +34,7 @@ import torch
 from torch import nn
 
 from segment_anything import sam_model_registry
+from segment_anything.build_sam import _build_sam
 
 
 class SamEncoder(nn.Module):
@@ -52,10 +56,8 @@ class SamDecoder(nn.Module):
         self.img_size = sam.image_encoder.img_size
 
     def _embed_points(self, coords, labels):
-        # As PromptEncoder._embed_points with pad=True: a padding point (label -1) at the end.
-        b = coords.shape[0]
-        coords = torch.cat([coords, torch.zeros(b, 1, 2, dtype=coords.dtype)], dim=1)
-        labels = torch.cat([labels, -torch.ones(b, 1, dtype=labels.dtype)], dim=1)
+        # PromptEncoder._embed_points (pad=False) and _embed_boxes in one: box corners are
+        # points labelled 2 and 3; both shift coordinates to the pixel centre.
         coords = (coords + 0.5) / self.img_size
         emb = self.prompt_encoder.pe_layer._pe_encoding(coords)
         labels = labels.unsqueeze(-1).expand_as(emb)
@@ -93,34 +95,41 @@ class SamDecoder(nn.Module):
         _, c, h, w = upscaled.shape
         masks = (hyper_in @ upscaled.reshape(b, c, h * w)).reshape(b, -1, h, w)
         iou_pred = md.iou_prediction_head(iou_token_out)
-        # Multimask output: tokens 1..3 (token 0 is the single-mask output).
-        return masks[:, 1:, :, :], iou_pred[:, 1:]
+        # All mask tokens: 0 the single-mask output, 1..3 the multimask outputs.
+        return masks, iou_pred
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model-type", required=True, choices=["vit_b", "vit_l", "vit_h"])
-    parser.add_argument("--checkpoint", required=True)
-    parser.add_argument("--out", required=True, help="package directory to write")
-    parser.add_argument("--opset", type=int, default=17)
-    args = parser.parse_args()
+def build(model_type, checkpoint, custom=None):
+    """The SAM model of a released type, or of a custom ViT encoder size (`custom`: a dict with
+    embed_dim, depth, num_heads, global_attn_indexes), with the checkpoint's weights."""
+    if model_type != "custom":
+        return sam_model_registry[model_type](checkpoint=checkpoint).eval()
+    if custom is None:
+        raise SystemExit("--model-type custom needs --custom-encoder")
+    return _build_sam(encoder_embed_dim=int(custom["embed_dim"]),
+                      encoder_depth=int(custom["depth"]),
+                      encoder_num_heads=int(custom["num_heads"]),
+                      encoder_global_attn_indexes=[int(i) for i in custom["global_attn_indexes"]],
+                      checkpoint=checkpoint).eval()
 
-    sam = sam_model_registry[args.model_type](checkpoint=args.checkpoint).eval()
-    os.makedirs(args.out, exist_ok=True)
+
+def export(sam, out, name, source, opset=17):
+    """Writes the package of `sam` (in eval mode) to the folder `out`."""
+    os.makedirs(out, exist_ok=True)
     size = sam.image_encoder.img_size
     image = torch.zeros(1, 3, size, size)
     with torch.no_grad():
         embeddings = sam.image_encoder(image)
-        torch.onnx.export(SamEncoder(sam), (image,), os.path.join(args.out, "encoder.onnx"),
+        torch.onnx.export(SamEncoder(sam), (image,), os.path.join(out, "encoder.onnx"),
                           input_names=["image"], output_names=["image_embeddings"],
-                          opset_version=args.opset)
+                          opset_version=opset)
         b, n = 2, 3
-        low = size // 4
+        low = 4 * sam.prompt_encoder.image_embedding_size[0]
         torch.onnx.export(
             SamDecoder(sam),
             (embeddings, torch.randint(0, size, (b, n, 2)).float(), torch.ones(b, n),
              torch.zeros(b, 1, low, low), torch.zeros(b)),
-            os.path.join(args.out, "decoder.onnx"),
+            os.path.join(out, "decoder.onnx"),
             input_names=["image_embeddings", "point_coords", "point_labels", "mask_input",
                          "has_mask_input"],
             output_names=["masks", "iou_predictions"],
@@ -128,9 +137,9 @@ def main():
                           "point_labels": {0: "batch", 1: "points"},
                           "mask_input": {0: "batch"}, "has_mask_input": {0: "batch"},
                           "masks": {0: "batch"}, "iou_predictions": {0: "batch"}},
-            opset_version=args.opset)
+            opset_version=opset)
     manifest = {
-        "name": "sam-" + args.model_type.replace("_", "-"),
+        "name": name,
         "engine": "OnnxRuntime",
         "encoder": "encoder.onnx",
         "decoder": "decoder.onnx",
@@ -138,12 +147,33 @@ def main():
         "pixel_mean": [float(v) for v in sam.pixel_mean.flatten()],
         "pixel_std": [float(v) for v in sam.pixel_std.flatten()],
         "mask_threshold": float(sam.mask_threshold),
-        "source": os.path.basename(args.checkpoint),
+        "decoder_pads_points": False,
+        "source": source,
         "license": "Apache-2.0 (Segment Anything)",
     }
-    with open(os.path.join(args.out, "model.json"), "w") as f:
+    with open(os.path.join(out, "model.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model-type", required=True,
+                        choices=["vit_b", "vit_l", "vit_h", "custom"])
+    parser.add_argument("--checkpoint", required=True,
+                        help="state dict of the model (the released sam_vit_*.pth files)")
+    parser.add_argument("--out", required=True, help="package directory to write")
+    parser.add_argument("--custom-encoder", metavar="JSON",
+                        help='ViT size for --model-type custom, e.g. \'{"embed_dim": 64, '
+                             '"depth": 2, "num_heads": 2, "global_attn_indexes": [1]}\'')
+    parser.add_argument("--name", help="model name (default: sam-vit-b etc., or sam-custom)")
+    parser.add_argument("--opset", type=int, default=17)
+    args = parser.parse_args()
+
+    custom = json.loads(args.custom_encoder) if args.custom_encoder else None
+    sam = build(args.model_type, args.checkpoint, custom)
+    name = args.name or "sam-" + args.model_type.replace("_", "-")
+    export(sam, args.out, name, os.path.basename(args.checkpoint), args.opset)
     print("wrote", args.out)
 
 

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       SqlCommand.class,
       RenderCommand.class,
+      PredictCommand.class,
       InspectCommand.class,
       SearchCommand.class,
       ExportCommand.class,

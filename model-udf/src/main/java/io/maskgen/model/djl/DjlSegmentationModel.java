@@ -94,6 +94,7 @@ final class DjlSegmentationModel implements SegmentationModel {
   @Override
   public DecodedMasks decode(ImageEmbedding embedding, PointPrompts prompts) {
     Embedding emb = (Embedding) embedding;
+    prompts = padded(prompts);
     int b = prompts.batch();
     int n = prompts.points();
     try (NDManager m = emb.manager.newSubManager()) {
@@ -134,6 +135,35 @@ final class DjlSegmentationModel implements SegmentationModel {
           masks.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
           iou.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
     }
+  }
+
+  /**
+   * The prompts as the decoder takes them. A decoder that leaves padding to the runtime ({@link
+   * SegmenterSpec#acceptsBoxes}) gets SAM's padding point appended to prompts without a box, as
+   * SAM's prompt encoder does; one that pads itself gets the prompts as they are and no boxes.
+   */
+  private PointPrompts padded(PointPrompts prompts) {
+    int withBox = 0;
+    for (int b = 0; b < prompts.batch(); b++) {
+      withBox += prompts.hasBox(b) ? 1 : 0;
+    }
+    if (withBox > 0 && !spec.acceptsBoxes()) {
+      throw new IllegalArgumentException(
+          "Model "
+              + spec.name()
+              + " cannot take box prompts: its decoder appends a padding point to every prompt"
+              + " (model.json lacks \"decoder_pads_points\": false); export it again with"
+              + " model-udf/models/export/export_sam.py");
+    }
+    if (!spec.acceptsBoxes() || withBox == prompts.batch()) {
+      return prompts;
+    }
+    if (withBox > 0) {
+      throw new IllegalArgumentException(
+          "A prompt batch mixes prompts with and without a box (" + withBox + " of "
+              + prompts.batch() + " have one); decode them in separate batches");
+    }
+    return prompts.withPaddingPoint();
   }
 
   private static NDArray maskInput(NDManager m, PointPrompts prompts) {

@@ -34,13 +34,16 @@ public final class ModelPackages {
     json.file("encoder");
     json.file("decoder");
     Boolean declared = json.boolOrNull("decoder_mask_input");
+    // Packages written before the field existed pad in the decoder.
+    boolean decoderPads = !Boolean.FALSE.equals(json.boolOrNull("decoder_pads_points"));
     return new SegmenterSpec(
         json.string("name"),
         json.positiveInt("image_size"),
         json.rgb("pixel_mean"),
         json.rgb("pixel_std"),
         json.floatOr("mask_threshold", 0f),
-        acceptsMaskInput != null ? acceptsMaskInput : Boolean.TRUE.equals(declared));
+        acceptsMaskInput != null ? acceptsMaskInput : Boolean.TRUE.equals(declared),
+        !decoderPads);
   }
 
   /** The spec of a CLIP package, read from its {@code clip.json} without loading it. */

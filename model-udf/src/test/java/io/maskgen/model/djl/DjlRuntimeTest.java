@@ -16,6 +16,7 @@ import io.maskgen.model.SegmentationModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -255,6 +256,61 @@ class DjlRuntimeTest {
       d += a[i] * b[i];
     }
     return d;
+  }
+
+  @Test
+  void boxPromptsNeedAPackageThatLeavesThePaddingPointToTheRuntime() throws IOException {
+    PointPrompts box =
+        new PointPrompts(1, 2, new float[] {350, 270, 450, 370}, new float[] {2, 3}, null);
+    try (SegmentationModel padsItself =
+        ModelPackages.loadSegmenter(shipped("tiny-sam"), DeviceChoice.CPU)) {
+      assertThat(padsItself.spec().acceptsBoxes()).isFalse();
+      PreparedImage in = Preprocessing.prepare(redSquare(), 1024,
+          padsItself.spec().pixelMean(), padsItself.spec().pixelStd());
+      try (ImageEmbedding e = padsItself.encode(in)) {
+        assertThatThrownBy(() -> padsItself.decode(e, box))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("tiny-sam cannot take box prompts");
+      }
+    }
+    // The same files declaring that the runtime pads (tiny-sam ignores labels other than 0, 1).
+    Path dir = tmp.resolve("tiny-sam-runtime-padding");
+    Files.createDirectories(dir);
+    for (String f : new String[] {"encoder.onnx", "decoder.onnx"}) {
+      Files.copy(shipped("tiny-sam").resolve(f), dir.resolve(f));
+    }
+    String json = Files.readString(shipped("tiny-sam").resolve("model.json"));
+    Files.writeString(
+        dir.resolve("model.json"),
+        json.replace("\"mask_threshold\"", "\"decoder_pads_points\": false, \"mask_threshold\""));
+    try (SegmentationModel m = ModelPackages.loadSegmenter(dir, DeviceChoice.CPU)) {
+      assertThat(m.spec().acceptsBoxes()).isTrue();
+      PreparedImage in =
+          Preprocessing.prepare(redSquare(), 1024, m.spec().pixelMean(), m.spec().pixelStd());
+      try (ImageEmbedding e = m.encode(in)) {
+        assertThat(m.decode(e, box).batch()).isEqualTo(1);
+        // A point prompt decodes as before: the padding point appended by the runtime.
+        DecodedMasks points = m.decode(e, PointPrompts.singlePoints(new float[] {400, 320}));
+        float[] first = Arrays.copyOf(decodeSquare(m).logits(), points.logits().length);
+        assertThat(points.logits()).containsExactly(first);
+        PointPrompts mixed =
+            new PointPrompts(2, 2, new float[] {1, 1, 9, 9, 1, 1, 9, 9},
+                new float[] {2, 3, 1, 1}, null);
+        assertThatThrownBy(() -> m.decode(e, mixed))
+            .hasMessageContaining("mixes prompts with and without a box");
+      }
+    }
+  }
+
+  @Test
+  void thePaddingPointIsAppendedToEveryPrompt() {
+    PointPrompts p =
+        new PointPrompts(2, 1, new float[] {1, 2, 3, 4}, new float[] {1, 0}, null)
+            .withPaddingPoint();
+    assertThat(p.points()).isEqualTo(2);
+    assertThat(p.coords()).containsExactly(1f, 2f, 0f, 0f, 3f, 4f, 0f, 0f);
+    assertThat(p.labels()).containsExactly(1f, -1f, 0f, -1f);
+    assertThat(p.hasBox(0)).isFalse();
   }
 
   static double norm(float[] a) {
