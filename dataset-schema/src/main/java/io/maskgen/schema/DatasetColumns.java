@@ -43,6 +43,19 @@ public final class DatasetColumns {
   public static final String ERROR = "error";
   public static final String MASK_COUNT = "mask_count";
   public static final String SECONDS = "seconds";
+  public static final String INPUT_FILE = "input_file";
+  public static final String INPUT_SIZE = "input_size";
+  public static final String INPUT_MODIFIED = "input_modified";
+  public static final String INPUT_ETAG = "input_etag";
+
+  /**
+   * The columns of {@code images} that record the input file as {@code generate} found it, which a
+   * refresh compares with the file's listing to skip it without reading it. Datasets written before
+   * them lack them (and refresh by content); their rows are null in rows not written by {@code
+   * generate}.
+   */
+  public static final List<String> INPUT_COLUMNS =
+      List.of(INPUT_FILE, INPUT_SIZE, INPUT_MODIFIED, INPUT_ETAG);
 
   /** Columns of {@code masks}, in order; the same order as {@link MaskRecord}'s components. */
   public static final List<String> MASKS_COLUMNS =
@@ -75,7 +88,11 @@ public final class DatasetColumns {
           MASK_COUNT,
           GENERATOR,
           RUN_ID,
-          SECONDS);
+          SECONDS,
+          INPUT_FILE,
+          INPUT_SIZE,
+          INPUT_MODIFIED,
+          INPUT_ETAG);
 
   /** Spark SQL DDL of {@code masks}. */
   public static final String MASKS_DDL =
@@ -87,5 +104,6 @@ public final class DatasetColumns {
   /** Spark SQL DDL of {@code images}. */
   public static final String IMAGES_DDL =
       "image_id STRING, source STRING, sha256 STRING, width INT, height INT, status STRING,"
-          + " error STRING, mask_count INT, generator STRING, run_id STRING, seconds DOUBLE";
+          + " error STRING, mask_count INT, generator STRING, run_id STRING, seconds DOUBLE,"
+          + " input_file STRING, input_size BIGINT, input_modified BIGINT, input_etag STRING";
 }

@@ -37,25 +37,43 @@ public final class InputScanner {
     this.conf = conf;
   }
 
-  /** What the inputs expand to. Files are de-duplicated by URI, in a stable order. */
-  public record ScanResult(List<InputImage> files, List<String> tars) {
+  /**
+   * What the inputs expand to. Files are de-duplicated by URI, in a stable order.
+   *
+   * @param files the loose image files, with their listed state
+   * @param tars the tar shards' URIs
+   * @param tarStates each tar shard's listed state, by URI
+   */
+  public record ScanResult(
+      List<InputImage> files, List<String> tars, Map<String, FileState> tarStates) {
     public boolean isEmpty() {
       return files.isEmpty() && tars.isEmpty();
+    }
+
+    /** The files and tars of this scan that {@code keep} accepts (by URI). */
+    public ScanResult only(java.util.function.Predicate<String> keep) {
+      List<String> t = tars.stream().filter(keep).toList();
+      Map<String, FileState> states = new LinkedHashMap<>();
+      for (String tar : t) {
+        states.put(tar, tarStates.get(tar));
+      }
+      return new ScanResult(files.stream().filter(f -> keep.test(f.uri())).toList(), t, states);
     }
   }
 
   public ScanResult scan(List<String> inputs) {
     Map<String, InputImage> files = new LinkedHashMap<>();
-    Map<String, Boolean> tars = new LinkedHashMap<>();
+    Map<String, FileState> tars = new LinkedHashMap<>();
     for (String input : inputs) {
       scanOne(input, files, tars, 0);
     }
     checkUniqueIds(files.values());
-    return new ScanResult(List.copyOf(files.values()), List.copyOf(tars.keySet()));
+    return new ScanResult(
+        List.copyOf(files.values()), List.copyOf(tars.keySet()), Map.copyOf(tars));
   }
 
   private void scanOne(
-      String input, Map<String, InputImage> files, Map<String, Boolean> tars, int depth) {
+      String input, Map<String, InputImage> files, Map<String, FileState> tars, int depth) {
     if (input.isBlank()) {
       throw new InputException("Invalid --input: empty path");
     }
@@ -102,7 +120,11 @@ public final class InputScanner {
   }
 
   private void addDirectory(
-      FileSystem fs, Path dir, Path root, Map<String, InputImage> files, Map<String, Boolean> tars)
+      FileSystem fs,
+      Path dir,
+      Path root,
+      Map<String, InputImage> files,
+      Map<String, FileState> tars)
       throws IOException {
     List<LocatedFileStatus> found = new ArrayList<>();
     RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
@@ -119,7 +141,7 @@ public final class InputScanner {
       FileStatus status,
       Path root,
       Map<String, InputImage> files,
-      Map<String, Boolean> tars,
+      Map<String, FileState> tars,
       boolean filterByExtension) {
     Path p = status.getPath();
     String name = p.getName();
@@ -128,14 +150,15 @@ public final class InputScanner {
     }
     String ext = extension(name);
     if (ext.equals("tar")) {
-      tars.put(p.toString(), Boolean.TRUE);
+      tars.put(p.toString(), FileState.of(status));
       return;
     }
     if (filterByExtension && !IMAGE_EXTENSIONS.contains(ext)) {
       return;
     }
     String id = stripExtension(relativize(root, p));
-    files.putIfAbsent(p.toString(), new InputImage(p.toString(), id, status.getLen()));
+    files.putIfAbsent(
+        p.toString(), new InputImage(p.toString(), id, status.getLen(), FileState.of(status)));
   }
 
   private static void checkUniqueIds(Iterable<InputImage> files) {
