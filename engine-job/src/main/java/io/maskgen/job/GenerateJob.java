@@ -62,6 +62,8 @@ public final class GenerateJob {
 
   private final GenerateConfig config;
   private final PrintStream log;
+  /** Wall seconds of the driver's fixed steps, in the order they ran (for the run report). */
+  private final Map<String, Double> driverSeconds = new LinkedHashMap<>();
 
   public GenerateJob(GenerateConfig config) {
     this(config, System.err);
@@ -77,7 +79,9 @@ public final class GenerateJob {
   public int run() {
     Instant started = Instant.now();
     String runId = config.runId() != null ? config.runId() : newRunId(started);
+    long t = System.nanoTime();
     SparkSession spark = session();
+    driverSeconds.put("spark_start_wall", (System.nanoTime() - t) / 1e9);
     try {
       return run(spark, runId, started);
     } finally {
@@ -107,6 +111,7 @@ public final class GenerateJob {
 
     // Inputs and models are checked on the driver, before any task starts.
     InputScanner.ScanResult scan;
+    long t = System.nanoTime();
     try {
       scan = new InputScanner(hadoop).scan(config.inputs());
     } catch (InputException e) {
@@ -115,10 +120,12 @@ public final class GenerateJob {
     if (scan.isEmpty()) {
       throw new UsageException("No images found in --input " + String.join(" ", config.inputs()));
     }
+    t = lap("list_inputs_wall", t);
     ModelLocations.Resolved models =
         ModelLocations.resolveOnDriver(config.model(), config.clip(), config.amg(),
             config.clipBackground(), hadoop);
     String generator = models.generator();
+    t = lap("resolve_models_wall", t);
 
     DatasetLock lock;
     try {
@@ -129,25 +136,20 @@ public final class GenerateJob {
     try (lock) {
       Optional<Snapshot> before = store.latest();
       DeltaTables.resetToSnapshot(spark, store, before, log);
-      long t = System.nanoTime();
+      t = lap("lock_and_check_tables_wall", t);
       RefreshPlan plan =
-          RefreshPlan.of(spark, scan, recorded(spark, store, before, generator),
-              config.retryFailed(), config.verifyContent());
-      double planSeconds = (System.nanoTime() - t) / 1e9;
-      return process(spark, jsc, hadoop, store, scan, plan, planSeconds, models, runId, started,
-          before);
+          RefreshPlan.of(spark, scan, store, before, generator, config.retryFailed(),
+              config.verifyContent());
+      lap("refresh_plan_wall", t);
+      return process(spark, jsc, hadoop, store, scan, plan, models, runId, started, before);
     }
   }
 
-  /** The {@code images} rows of {@code generator} at the published snapshot; null if none. */
-  private static Dataset<Row> recorded(
-      SparkSession spark, DatasetStore store, Optional<Snapshot> before, String generator) {
-    if (before.isEmpty() || before.get().generator(generator).isEmpty()) {
-      return null;
-    }
-    return DeltaTables.read(spark, store.table(DatasetColumns.IMAGES_TABLE),
-            before.get().imagesVersion())
-        .where(functions.col(DatasetColumns.GENERATOR).equalTo(generator));
+  /** Records the seconds since {@code since} under {@code name}; returns now. */
+  private long lap(String name, long since) {
+    long now = System.nanoTime();
+    driverSeconds.put(name, (now - since) / 1e9);
+    return now;
   }
 
   private RunReport process(
@@ -157,7 +159,6 @@ public final class GenerateJob {
       DatasetStore store,
       InputScanner.ScanResult scan,
       RefreshPlan plan,
-      double planSeconds,
       ModelLocations.Resolved models,
       String runId,
       Instant started,
@@ -263,7 +264,7 @@ public final class GenerateJob {
             shards.size(),
             config.retryFailed(),
             after.map(Snapshot::number).orElse(null),
-            stageSeconds(metrics.stageTimes(), generateSeconds, writeMasksSeconds, planSeconds),
+            stageSeconds(metrics.stageTimes(), generateSeconds, writeMasksSeconds),
             spark.sparkContext().master(),
             spark.sparkContext().applicationId(),
             new RunReport.Refresh(
@@ -341,6 +342,12 @@ public final class GenerateJob {
             Snapshot.withLast(before.map(Snapshot::generators).orElse(List.of()), g));
     pauseBeforePublish(spark, runId);
     store.publish(next);
+    try {
+      RefreshPlan.keepRecordedFiles(spark, store, next, generator);
+    } catch (RuntimeException e) {
+      log.println("maskgen: could not keep the list of recorded input files (the next refresh"
+          + " derives it from the images table): " + e.getMessage());
+    }
     return next;
   }
 
@@ -433,7 +440,7 @@ public final class GenerateJob {
     }
   }
 
-  private Map<String, Object> parameters() {
+  Map<String, Object> parameters() {
     Map<String, Object> p = new LinkedHashMap<>();
     var a = config.amg();
     p.put("points_per_side", a.pointsPerSide());
@@ -469,10 +476,9 @@ public final class GenerateJob {
     return Math.max(taskCpus, cores / tasks);
   }
 
-  private static Map<String, Double> stageSeconds(
-      StageTimes t, double generate, double writeMasks, double plan) {
+  private Map<String, Double> stageSeconds(StageTimes t, double generate, double writeMasks) {
     Map<String, Double> m = new LinkedHashMap<>(t.seconds());
-    m.put("refresh_plan_wall", plan);
+    m.putAll(driverSeconds);
     m.put("generate_and_write_images_wall", generate);
     m.put("write_masks_wall", writeMasks);
     return m;

@@ -6,13 +6,19 @@ import io.maskgen.job.input.FileState;
 import io.maskgen.job.input.InputImage;
 import io.maskgen.job.input.InputScanner;
 import io.maskgen.job.input.Shard;
+import io.maskgen.job.table.DatasetStore;
+import io.maskgen.job.table.DeltaTables;
+import io.maskgen.job.table.Snapshot;
 import io.maskgen.schema.DatasetColumns;
 import io.maskgen.schema.ImageRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -43,12 +49,6 @@ import scala.Tuple2;
  */
 final class RefreshPlan {
 
-  /** Listing columns. */
-  private static final String FILE = "l_file";
-  private static final String ID = "l_image_id";
-  private static final String SIZE = "l_size";
-  private static final String MODIFIED = "l_modified";
-  private static final String ETAG = "l_etag";
   private static final String SHARD = "l_shard";
   private static final String KEY = "r_key";
   /** What a shard's rows are joined on: the image id of a loose file, the tar's URI. */
@@ -57,14 +57,14 @@ final class RefreshPlan {
   private final InputScanner.ScanResult changed;
   private final long unchangedFiles;
   private final long unchangedImages;
-  private final Dataset<Row> recorded;
+  private final Supplier<Dataset<Row>> recorded;
   private final boolean retryFailed;
 
   private RefreshPlan(
       InputScanner.ScanResult changed,
       long unchangedFiles,
       long unchangedImages,
-      Dataset<Row> recorded,
+      Supplier<Dataset<Row>> recorded,
       boolean retryFailed) {
     this.changed = changed;
     this.unchangedFiles = unchangedFiles;
@@ -74,59 +74,103 @@ final class RefreshPlan {
   }
 
   /**
-   * Compares the listing with the dataset.
+   * Compares the listing with what the dataset recorded of the files of {@code generator} at the
+   * published snapshot {@code before}: the {@link RecordedFiles} kept for that snapshot, else
+   * derived from the {@code images} table (and then kept).
    *
-   * @param images the {@code images} rows of this run's generator at the published snapshot, or
-   *     null when there are none
    * @param retryFailed whether images that failed before are read again
    * @param verifyContent whether every file is read and checked by content
    */
   static RefreshPlan of(
       SparkSession spark,
       InputScanner.ScanResult scan,
-      Dataset<Row> images,
+      DatasetStore store,
+      Optional<Snapshot> before,
+      String generator,
       boolean retryFailed,
       boolean verifyContent) {
-    if (images == null) {
+    if (before.isEmpty() || before.get().generator(generator).isEmpty()) {
       return new RefreshPlan(scan, 0, 0, null, retryFailed);
     }
-    Dataset<Row> recorded = recorded(images);
+    Snapshot snapshot = before.get();
+    Supplier<Dataset<Row>> recorded = memoize(() -> recorded(spark, store, snapshot, generator));
     if (verifyContent) {
       return new RefreshPlan(scan, 0, 0, recorded, retryFailed);
     }
-    Dataset<Row> listing = listing(spark, scan);
-    Column r = functions.col(DatasetColumns.INPUT_ETAG);
-    Column l = functions.col(ETAG);
-    Column sameState =
-        functions.col(DatasetColumns.INPUT_SIZE).equalTo(functions.col(SIZE))
-            .and(functions.when(l.isNotNull().and(r.isNotNull()), l.equalTo(r))
-                .otherwise(functions.col(DatasetColumns.INPUT_MODIFIED)
-                    .eqNullSafe(functions.col(MODIFIED))));
-    Column sameImage =
-        functions.col(ID).isNull().or(functions.col(ID).equalTo(
-            functions.col(DatasetColumns.IMAGE_ID)));
-    Column notOk =
-        functions.when(functions.col(DatasetColumns.STATUS).equalTo(ImageRecord.STATUS_OK), 0)
-            .otherwise(1);
-    // One row per listed file recorded as it is now: how many images it holds, how many failed.
-    List<Row> same =
-        listing
-            .join(recorded, functions.col(FILE).equalTo(functions.col(KEY))
-                .and(sameImage).and(sameState))
-            .groupBy(FILE)
-            .agg(functions.count(functions.lit(1)), functions.sum(notOk))
-            .collectAsList();
+    List<RecordedFiles.Entry> entries =
+        RecordedFiles.read(store, snapshot.number(), generator)
+            .orElseGet(
+                () -> {
+                  List<RecordedFiles.Entry> e = RecordedFiles.derive(recorded.get(), KEY);
+                  RecordedFiles.write(store, snapshot.number(), generator, e);
+                  return e;
+                });
+    Map<String, List<RecordedFiles.Entry>> byFile = new HashMap<>();
+    for (RecordedFiles.Entry e : entries) {
+      byFile.computeIfAbsent(e.file(), k -> new ArrayList<>()).add(e);
+    }
     Set<String> unchanged = new HashSet<>();
     long unread = 0;
-    for (Row row : same) {
-      if (retryFailed && row.getLong(2) > 0) {
-        continue;
+    for (InputImage f : scan.files()) {
+      RecordedFiles.Entry e = same(byFile.get(f.uri()), f.state(), retryFailed);
+      if (e != null && e.images() == 1 && f.imageId().equals(e.imageId())) {
+        unchanged.add(f.uri());
+        unread++;
       }
-      unchanged.add(row.getString(0));
-      unread += row.getLong(1);
+    }
+    for (String tar : scan.tars()) {
+      RecordedFiles.Entry e = same(byFile.get(tar), scan.tarStates().get(tar), retryFailed);
+      if (e != null) {
+        unchanged.add(tar);
+        unread += e.images();
+      }
     }
     return new RefreshPlan(
         scan.only(f -> !unchanged.contains(f)), unchanged.size(), unread, recorded, retryFailed);
+  }
+
+  /** The entry recorded at {@code state}, unless it has failed images to retry; else null. */
+  private static RecordedFiles.Entry same(
+      List<RecordedFiles.Entry> entries, FileState state, boolean retryFailed) {
+    if (entries == null || state == null) {
+      return null;
+    }
+    for (RecordedFiles.Entry e : entries) {
+      if (state.matches(e.size(), e.modified(), e.etag())) {
+        return retryFailed && e.failed() > 0 ? null : e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Derives and keeps the {@link RecordedFiles} of {@code generator} at a snapshot just
+   * published, so that the next refresh need not read the table.
+   */
+  static void keepRecordedFiles(
+      SparkSession spark, DatasetStore store, Snapshot snapshot, String generator) {
+    RecordedFiles.write(store, snapshot.number(), generator,
+        RecordedFiles.derive(recorded(spark, store, snapshot, generator), KEY));
+  }
+
+  private static Dataset<Row> recorded(
+      SparkSession spark, DatasetStore store, Snapshot snapshot, String generator) {
+    return recorded(
+        DeltaTables.read(spark, store.table(DatasetColumns.IMAGES_TABLE),
+                snapshot.imagesVersion())
+            .where(functions.col(DatasetColumns.GENERATOR).equalTo(generator)));
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> s) {
+    Object[] value = {null};
+    return () -> {
+      if (value[0] == null) {
+        value[0] = s.get();
+      }
+      @SuppressWarnings("unchecked")
+      T t = (T) value[0];
+      return t;
+    };
   }
 
   /** The files to read. */
@@ -154,6 +198,7 @@ final class RefreshPlan {
     if (recorded == null) {
       return jsc.parallelize(indices, n).map(i -> new ShardWork(i, new HashMap<>()));
     }
+    Dataset<Row> recorded = this.recorded.get();
     List<Row> looseRows = new ArrayList<>();
     List<Row> tarRows = new ArrayList<>();
     for (Shard s : shards) {
@@ -243,31 +288,6 @@ final class RefreshPlan {
         functions.col(DatasetColumns.INPUT_SIZE),
         functions.col(DatasetColumns.INPUT_MODIFIED),
         functions.col(DatasetColumns.INPUT_ETAG));
-  }
-
-  /** The listed files: loose images with their id, tar shards without one. */
-  private static Dataset<Row> listing(SparkSession spark, InputScanner.ScanResult scan) {
-    List<Row> rows = new ArrayList<>();
-    for (InputImage f : scan.files()) {
-      rows.add(row(f.uri(), f.imageId(), f.state()));
-    }
-    for (String tar : scan.tars()) {
-      rows.add(row(tar, null, scan.tarStates().get(tar)));
-    }
-    StructType schema =
-        new StructType()
-            .add(FILE, DataTypes.StringType, false)
-            .add(ID, DataTypes.StringType)
-            .add(SIZE, DataTypes.LongType)
-            .add(MODIFIED, DataTypes.LongType)
-            .add(ETAG, DataTypes.StringType);
-    return spark.createDataFrame(rows, schema);
-  }
-
-  private static Row row(String file, String id, FileState s) {
-    return RowFactory.create(
-        file, id, s == null ? null : s.size(), s == null ? null : s.modified(),
-        s == null ? null : s.etag());
   }
 
   /** Puts shard {@code i} in partition {@code i}: one task per shard. */

@@ -16,7 +16,10 @@ import java.util.Map;
  * @param snapshot the number of the dataset's snapshot after the run: a new one when it processed
  *     images, the previous one when there was nothing to do
  * @param stageSeconds time per stage, summed over all tasks and threads (CPU-side view), plus the
- *     wall time of the two table writes
+ *     wall time of the driver's steps: {@code spark_start_wall} (when the job started Spark),
+ *     {@code list_inputs_wall}, {@code resolve_models_wall}, {@code lock_and_check_tables_wall},
+ *     {@code refresh_plan_wall} (deciding what to read), {@code generate_and_write_images_wall}
+ *     (the tasks) and {@code write_masks_wall} (the table commits and the snapshot)
  * @param refresh how a refresh found what changed; null for runs that are no refresh
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

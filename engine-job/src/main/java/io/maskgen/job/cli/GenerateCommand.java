@@ -209,7 +209,7 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   /** Validates every option; throws {@link UsageException} naming the option, value and rule. */
-  GenerateConfig toConfig() {
+  public GenerateConfig toConfig() {
     if (inputs.isEmpty()) {
       throw new UsageException("Missing --input: name at least one image folder, file, glob or tar");
     }
