@@ -107,11 +107,12 @@ public final class GenerateJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path out = new Path(config.output());
+    long t = System.nanoTime();
     DatasetStore store = openOutput(hadoop, out);
+    t = lap("open_output_wall", t);
 
     // Inputs and models are checked on the driver, before any task starts.
     InputScanner.ScanResult scan;
-    long t = System.nanoTime();
     try {
       scan = new InputScanner(hadoop).scan(config.inputs());
     } catch (InputException e) {
@@ -165,12 +166,15 @@ public final class GenerateJob {
       Optional<Snapshot> before) {
     int parallelism = Math.max(1, jsc.defaultParallelism());
     List<Shard> shards = ShardPlanner.plan(plan.changed(), config.filesPerShard(), parallelism);
+    // With nothing to read, the session's SQL state (built on first use of spark.conf()) is not.
     int taskCpus =
-        threadsPerTask(
-            Integer.parseInt(spark.conf().get("spark.task.cpus", "1")),
-            jsc.isLocal(),
-            parallelism,
-            shards.size());
+        shards.isEmpty()
+            ? 1
+            : threadsPerTask(
+                Integer.parseInt(spark.conf().get("spark.task.cpus", "1")),
+                jsc.isLocal(),
+                parallelism,
+                shards.size());
     PipelineSpec spec =
         new PipelineSpec(
             models.model(),
@@ -195,7 +199,7 @@ public final class GenerateJob {
     JobMetrics.LIVE_IMAGES.set(0);
     JobMetrics.LIVE_MASKS.set(0);
     boolean local = spark.sparkContext().isLocal();
-    long totalImages = scan.tars().isEmpty() ? scan.files().size() : -1;
+    long totalImages = plan.changed().tars().isEmpty() ? plan.changed().files().size() : -1;
     Progress progress =
         new Progress(
             log,
