@@ -33,7 +33,8 @@ def png(n, size):
 
 
 def main():
-    out, shards, per_shard, loose = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    out = sys.argv[1]
+    shards, per_shard, loose = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     size = int(sys.argv[5]) if len(sys.argv) > 5 else 32
     n = 0
     if shards > 0:

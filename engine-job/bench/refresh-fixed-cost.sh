@@ -39,17 +39,20 @@ declare -A inputs=(
   [t100]="$work/in-t100/tars"
   [loose]="$work/in-loose/loose"
 )
-[ -d "$work/in-t10/tars" ] || "$python" engine-job/bench/make-refresh-inputs.py "$work/in-t10" 100 10 0
-[ -d "$work/in-t100/tars" ] || "$python" engine-job/bench/make-refresh-inputs.py "$work/in-t100" 100 100 0
-[ -d "$work/in-loose/loose" ] || "$python" engine-job/bench/make-refresh-inputs.py "$work/in-loose" 0 0 1000
+make_inputs=engine-job/bench/make-refresh-inputs.py
+[ -d "$work/in-t10/tars" ] || "$python" "$make_inputs" "$work/in-t10" 100 10 0
+[ -d "$work/in-t100/tars" ] || "$python" "$make_inputs" "$work/in-t100" 100 100 0
+[ -d "$work/in-loose/loose" ] || "$python" "$make_inputs" "$work/in-loose" 0 0 1000
 
-cp="engine-job/target/test-classes:engine-job/target/classes:model-udf/target/classes:dataset-schema/target/classes"
+cp="engine-job/target/test-classes:engine-job/target/classes"
+cp="$cp:model-udf/target/classes:dataset-schema/target/classes"
 cp="$cp:$(tr ':' '\n' <engine-job/target/classpath.txt | grep -v '/io/maskgen/' | paste -sd: -)"
 seed() {
   java -Xmx4g --add-opens=java.base/java.lang=ALL-UNNAMED \
     --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
     --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
-    --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+    --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+    --add-opens=java.base/java.io=ALL-UNNAMED \
     --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
     -Dmaskgen.home="$root" -Dlog4j.configurationFile="$root/conf/log4j2.properties" \
     -cp "$cp" io.maskgen.job.RefreshBenchSeed "$@"
@@ -81,7 +84,8 @@ for name in t10 t100 loose; do
   fi
 done
 
-echo "machine: $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -1);" \
+  "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$repeats"); do
   start=$(date +%s.%N)
   bin/maskgen sql --dataset "$work/out-t10" "SELECT 1" >/dev/null 2>&1

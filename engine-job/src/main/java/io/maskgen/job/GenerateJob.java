@@ -53,10 +53,11 @@ import org.apache.spark.storage.StorageLevel;
  * <p>On an existing dataset a run is a refresh ({@link RefreshPlan}): input files whose path, size
  * and modification time are those the dataset recorded for the same generator are skipped without
  * being opened (tar shards as a whole); in the others, images whose id and sha256 the dataset holds
- * are skipped (failed ones too, unless {@code retryFailed}); new and changed images are
- * processed, and the rows of changed ones replace the old. A refresh that finds nothing new
- * starts no task and commits nothing. The run holds the dataset's {@link DatasetLock}; until it publishes its snapshot, readers
- * see the dataset as it was, and a killed run's commits are undone by the next run.
+ * are skipped (failed ones too, unless {@code retryFailed}); new and changed images are processed,
+ * and the rows of changed ones replace the old. A refresh that finds nothing new starts no task and
+ * commits nothing. The run holds the dataset's {@link DatasetLock}; until it publishes its
+ * snapshot, readers see the dataset as it was, and a killed run's commits are undone by the next
+ * run.
  */
 public final class GenerateJob {
 

@@ -18,11 +18,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -87,7 +90,7 @@ class RefreshIT {
 
   /** Writes {@code bytes} over {@code file} and puts its modification time back. */
   static void overwriteKeepingTime(Path file, byte[] bytes) throws IOException {
-    java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(file);
+    FileTime time = Files.getLastModifiedTime(file);
     assertThat(bytes).as("same size").hasSize((int) Files.size(file));
     Files.write(file, bytes);
     Files.setLastModifiedTime(file, time);
@@ -95,10 +98,10 @@ class RefreshIT {
 
   static void tar(Path file, Map<String, byte[]> members) throws IOException {
     Files.createDirectories(file.getParent());
-    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+    try (var tar = new TarArchiveOutputStream(
         Files.newOutputStream(file))) {
       for (Map.Entry<String, byte[]> m : members.entrySet()) {
-        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(m.getKey());
+        var e = new TarArchiveEntry(m.getKey());
         e.setSize(m.getValue().length);
         tar.putArchiveEntry(e);
         tar.write(m.getValue());
@@ -240,7 +243,7 @@ class RefreshIT {
 
     // A touched file with the same bytes is read once, and its new time recorded.
     Path b = in.resolve("b.bmp");
-    Files.setLastModifiedTime(b, java.nio.file.attribute.FileTime.fromMillis(
+    Files.setLastModifiedTime(b, FileTime.fromMillis(
         Files.getLastModifiedTime(b).toMillis() + 60_000));
     Snapshot beforeTouch = store(out).latest().orElseThrow();
     RunReport touched = generate(in, out, 8, "s4", false);
@@ -277,7 +280,7 @@ class RefreshIT {
     assertThat((String) recorded.getAs("input_file")).endsWith("shard_0.tar");
     assertThat((Long) recorded.getAs("input_size")).isEqualTo(Files.size(shard));
 
-    java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(shard);
+    FileTime time = Files.getLastModifiedTime(shard);
     members.put("sa_1.bmp", bmp(7));
     tar(shard, members);
     Files.setLastModifiedTime(shard, time);
