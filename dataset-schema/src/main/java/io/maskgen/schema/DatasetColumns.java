@@ -46,6 +46,19 @@ public final class DatasetColumns {
   public static final String ERROR = "error";
   public static final String MASK_COUNT = "mask_count";
   public static final String SECONDS = "seconds";
+  public static final String INPUT_FILE = "input_file";
+  public static final String INPUT_SIZE = "input_size";
+  public static final String INPUT_MODIFIED = "input_modified";
+  public static final String INPUT_ETAG = "input_etag";
+
+  /**
+   * The columns of {@code images} that record the input file as {@code generate} found it, which a
+   * refresh compares with the file's listing to skip it without reading it. Datasets written before
+   * them lack them (and refresh by content); their rows are null in rows not written by {@code
+   * generate}.
+   */
+  public static final List<String> INPUT_COLUMNS =
+      List.of(INPUT_FILE, INPUT_SIZE, INPUT_MODIFIED, INPUT_ETAG);
 
   /** Columns of {@code masks}, in order; the same order as {@link MaskRecord}'s components. */
   public static final List<String> MASKS_COLUMNS =
@@ -78,7 +91,11 @@ public final class DatasetColumns {
           MASK_COUNT,
           GENERATOR,
           RUN_ID,
-          SECONDS);
+          SECONDS,
+          INPUT_FILE,
+          INPUT_SIZE,
+          INPUT_MODIFIED,
+          INPUT_ETAG);
 
   /** Spark SQL DDL of {@code masks}. */
   public static final String MASKS_DDL =
@@ -90,7 +107,8 @@ public final class DatasetColumns {
   /** Spark SQL DDL of {@code images}. */
   public static final String IMAGES_DDL =
       "image_id STRING, source STRING, sha256 STRING, width INT, height INT, status STRING,"
-          + " error STRING, mask_count INT, generator STRING, run_id STRING, seconds DOUBLE";
+          + " error STRING, mask_count INT, generator STRING, run_id STRING, seconds DOUBLE,"
+          + " input_file STRING, input_size BIGINT, input_modified BIGINT, input_etag STRING";
 
   /**
    * One-line descriptions of the columns of {@code masks}, in column order (the same as {@link
@@ -130,7 +148,11 @@ public final class DatasetColumns {
           MASK_COUNT, "rows of this image in masks; 0 when failed",
           GENERATOR, "fingerprint of the model and the generator parameters",
           RUN_ID, "id of the job run that wrote the row",
-          SECONDS, "wall time spent on this image in seconds");
+          SECONDS, "wall time spent on this image in seconds",
+          INPUT_FILE, "the file that was read: the image's URI, or its tar shard's URI",
+          INPUT_SIZE, "input_file's length in bytes as listed before the run read it",
+          INPUT_MODIFIED, "input_file's modification time as listed, ms since the epoch",
+          INPUT_ETAG, "input_file's entity tag on object stores (S3 ETag); null elsewhere");
 
   private static Map<String, String> ordered(String... keysAndValues) {
     Map<String, String> m = new LinkedHashMap<>();

@@ -23,6 +23,14 @@ import java.util.regex.Pattern;
  * @param generator fingerprint of the model and generator parameters; never null
  * @param runId id of the job run that wrote the row; never null
  * @param seconds wall time spent on this image, from reading its bytes to its last mask, in seconds
+ * @param inputFile the file that was read: the image file's URI, or the tar shard's; null when
+ *     not recorded (rows of other writers)
+ * @param inputSize {@code inputFile}'s length in bytes as listed before reading; null when not
+ *     recorded
+ * @param inputModified {@code inputFile}'s modification time as listed before reading, in
+ *     milliseconds since the epoch; null when not recorded
+ * @param inputEtag {@code inputFile}'s entity tag on object stores that have one (S3); null
+ *     elsewhere
  */
 public record ImageRecord(
     String imageId,
@@ -35,7 +43,11 @@ public record ImageRecord(
     int maskCount,
     String generator,
     String runId,
-    double seconds) {
+    double seconds,
+    String inputFile,
+    Long inputSize,
+    Long inputModified,
+    String inputEtag) {
 
   public static final String STATUS_OK = "ok";
   public static final String STATUS_FAILED = "failed";
@@ -63,6 +75,7 @@ public record ImageRecord(
     check(height == null || height > 0, "Invalid height: %s", height);
     check(maskCount >= 0, "Invalid mask count: %s", maskCount);
     check(seconds >= 0 && Double.isFinite(seconds), "Invalid seconds: %s", seconds);
+    check(inputSize == null || inputSize >= 0, "Invalid input size: %s", inputSize);
     if (status.equals(STATUS_OK)) {
       check(error == null, "Image %s has status 'ok' and an error: %s", imageId, error);
       check(
@@ -89,7 +102,7 @@ public record ImageRecord(
       double seconds) {
     return new ImageRecord(
         imageId, source, sha256, width, height, STATUS_OK, null, maskCount, generator, runId,
-        seconds);
+        seconds, null, null, null, null);
   }
 
   /**
@@ -111,7 +124,15 @@ public record ImageRecord(
       String runId,
       double seconds) {
     return new ImageRecord(
-        imageId, source, sha256, width, height, STATUS_FAILED, error, 0, generator, runId, seconds);
+        imageId, source, sha256, width, height, STATUS_FAILED, error, 0, generator, runId, seconds,
+        null, null, null, null);
+  }
+
+  /** This row with the input file as found before reading it (see the {@code input*} fields). */
+  public ImageRecord withInput(String file, long size, long modified, String etag) {
+    return new ImageRecord(
+        imageId, source, sha256, width, height, status, error, maskCount, generator, runId,
+        seconds, file, size, modified, etag);
   }
 
   /** Whether {@link #status()} is {@value #STATUS_OK}. */

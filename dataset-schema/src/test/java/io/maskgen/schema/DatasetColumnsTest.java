@@ -58,7 +58,11 @@ class DatasetColumnsTest {
             "mask_count INT",
             "generator STRING",
             "run_id STRING",
-            "seconds DOUBLE");
+            "seconds DOUBLE",
+            "input_file STRING",
+            "input_size BIGINT",
+            "input_modified BIGINT",
+            "input_etag STRING");
   }
 
   @Test

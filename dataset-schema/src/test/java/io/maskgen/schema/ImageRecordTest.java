@@ -30,21 +30,25 @@ class ImageRecordTest {
 
   @Test
   void rejectsUnknownStatus() {
-    assertThatThrownBy(() -> new ImageRecord("a", "s", SHA, 1, 1, "done", null, 0, "g", "r", 0))
+    assertThatThrownBy(() -> new ImageRecord("a", "s", SHA, 1, 1, "done", null, 0, "g", "r", 0,
+            null, null, null, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid status: 'done', expected 'ok' or 'failed'");
   }
 
   @Test
   void rejectsInconsistentStatusAndError() {
-    assertThatThrownBy(() -> new ImageRecord("a", "s", SHA, 1, 1, "ok", "boom", 0, "g", "r", 0))
+    assertThatThrownBy(() -> new ImageRecord("a", "s", SHA, 1, 1, "ok", "boom", 0, "g", "r", 0,
+            null, null, null, null))
         .hasMessageContaining("status 'ok' and an error: boom");
-    assertThatThrownBy(() -> new ImageRecord("a", "s", null, 1, 1, "ok", null, 0, "g", "r", 0))
+    assertThatThrownBy(() -> new ImageRecord("a", "s", null, 1, 1, "ok", null, 0, "g", "r", 0,
+            null, null, null, null))
         .hasMessageContaining("no sha256, width or height");
     assertThatThrownBy(() -> ImageRecord.failed("a", "s", null, null, null, " ", "g", "r", 0))
         .hasMessageContaining("status 'failed' but no error");
     assertThatThrownBy(
-            () -> new ImageRecord("a", "s", null, null, null, "failed", "e", 3, "g", "r", 0))
+            () -> new ImageRecord("a", "s", null, null, null, "failed", "e", 3, "g", "r", 0,
+            null, null, null, null))
         .hasMessageContaining("status 'failed' but 3 masks");
   }
 

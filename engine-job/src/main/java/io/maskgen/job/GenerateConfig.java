@@ -22,6 +22,8 @@ import java.util.Map;
  * @param runId the run's name, or null for a generated one
  * @param progress whether to print progress lines
  * @param retryFailed whether a refresh processes again the images that failed before
+ * @param verifyContent whether a refresh reads and hashes every input to find what changed,
+ *     instead of comparing the files' size and modification time with the dataset's record
  */
 public record GenerateConfig(
     List<String> inputs,
@@ -37,4 +39,32 @@ public record GenerateConfig(
     Map<String, String> sparkConf,
     String runId,
     boolean progress,
-    boolean retryFailed) {}
+    boolean retryFailed,
+    boolean verifyContent) {
+
+  /** A configuration whose refreshes trust the files' size and modification time. */
+  public GenerateConfig(
+      List<String> inputs,
+      String output,
+      String model,
+      String clip,
+      Background clipBackground,
+      String device,
+      AmgParams amg,
+      long maxImagePixels,
+      int filesPerShard,
+      String master,
+      Map<String, String> sparkConf,
+      String runId,
+      boolean progress,
+      boolean retryFailed) {
+    this(inputs, output, model, clip, clipBackground, device, amg, maxImagePixels, filesPerShard,
+        master, sparkConf, runId, progress, retryFailed, false);
+  }
+
+  /** This configuration with {@code verifyContent} set. */
+  public GenerateConfig withVerifyContent(boolean verify) {
+    return new GenerateConfig(inputs, output, model, clip, clipBackground, device, amg,
+        maxImagePixels, filesPerShard, master, sparkConf, runId, progress, retryFailed, verify);
+  }
+}

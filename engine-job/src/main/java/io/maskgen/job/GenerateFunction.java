@@ -1,5 +1,6 @@
 package io.maskgen.job;
 
+import io.maskgen.job.input.FileState;
 import io.maskgen.job.input.Shard;
 import io.maskgen.job.input.ShardReader;
 import io.maskgen.pipeline.DecodedImage;
@@ -10,12 +11,13 @@ import io.maskgen.spark.ExecutorPipelines;
 import io.maskgen.spark.PipelineSpec;
 import io.maskgen.spark.SparkSchemas;
 import io.maskgen.schema.DatasetColumns;
+import io.maskgen.schema.ImageRecord;
+import java.io.Serializable;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Objects;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -33,8 +35,13 @@ import org.apache.spark.sql.RowFactory;
  * another image's post-processing, CLIP crops or write), and yields one row per image (with its
  * masks) in input order.
  * Rows are produced lazily, so a tar of thousands of images never sits in memory at once.
+ *
+ * <p>Each task gets its shard's index and what the dataset holds of that shard's images (a
+ * {@link ShardWork}, joined on the executors); an image whose id and content the dataset holds
+ * becomes a row with status {@value #STATUS_SKIPPED}, or {@value #STATUS_RESTAMP} when its file's
+ * size or modification time moved since it was recorded, without decoding or running the model.
  */
-final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> {
+final class GenerateFunction implements FlatMapFunction<Iterator<GenerateFunction.ShardWork>, Row> {
 
   /** Decoded images waiting for the model; bounds the memory held by prefetching. */
   static final int PREFETCH = 2;
@@ -48,47 +55,58 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
   private final PipelineSpec spec;
   private final SerializableHadoopConf conf;
   private final JobMetrics metrics;
-  private final HashMap<String, String> done;
 
   /**
-   * The shard plan and the images already done travel inside the function (Java-serialised once
-   * per stage with the task binary); the RDD itself holds only shard indices.
-   *
-   * @param done image id to sha256 (null when it was unreadable) of the images the dataset already
-   *     holds for this generator: an input with the same id and content becomes a row with status
-   *     {@value #STATUS_SKIPPED}, without decoding or running the model
+   * The shard plan travels inside the function (Java-serialised once per stage with the task
+   * binary); the RDD holds the shard indices and what the dataset knows of each shard's images.
    */
   GenerateFunction(
-      List<Shard> shards,
-      PipelineSpec spec,
-      SerializableHadoopConf conf,
-      JobMetrics metrics,
-      Map<String, String> done) {
+      List<Shard> shards, PipelineSpec spec, SerializableHadoopConf conf, JobMetrics metrics) {
     this.shards = List.copyOf(shards);
     this.spec = spec;
     this.conf = conf;
     this.metrics = metrics;
-    this.done = new HashMap<>(done);
   }
+
+  /**
+   * What the dataset holds of an image for this run's generator (only those a refresh may skip).
+   *
+   * @param sha256 the content hash recorded, null when the bytes were unreadable
+   * @param file the recorded input file, or null (rows written before it was recorded)
+   * @param size the recorded size of {@code file}, or null
+   * @param modified the recorded modification time of {@code file}, or null
+   * @param etag the recorded entity tag of {@code file}, or null
+   */
+  record Known(String sha256, String file, Long size, Long modified, String etag)
+      implements Serializable {
+
+    /** Whether {@code item}'s file is recorded as it is listed now. */
+    boolean sameFile(ShardReader.Item item) {
+      return item.state() != null
+          && item.file().equals(file)
+          && item.state().matches(size, modified, etag);
+    }
+  }
+
+  /**
+   * One task's work: the index of its shard in the plan and, by image id, what the dataset holds
+   * of the images that the shard may contain.
+   */
+  record ShardWork(int shard, HashMap<String, Known> known) implements Serializable {}
 
   /** Status of the rows of skipped images; they never reach the tables. */
   static final String STATUS_SKIPPED = "skipped";
 
-  @Override
-  public Iterator<Row> call(Iterator<Integer> indices) {
-    ImagePipeline pipeline = ExecutorPipelines.open(spec);
-    Iterator<Shard> mine =
-        new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return indices.hasNext();
-          }
+  /**
+   * Status of the rows of skipped images whose file moved (new modification time, same bytes):
+   * the driver records the file's new state on their {@code images} rows.
+   */
+  static final String STATUS_RESTAMP = "restamp";
 
-          @Override
-          public Shard next() {
-            return shards.get(indices.next());
-          }
-        };
+  @Override
+  public Iterator<Row> call(Iterator<ShardWork> work) {
+    ImagePipeline pipeline = ExecutorPipelines.open(spec);
+    Iterator<ShardWork> mine = work;
     Prefetcher prefetcher = new Prefetcher(mine, pipeline);
     Iterator<Object> items =
         new Iterator<>() {
@@ -118,7 +136,9 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
     // in input order and Spark writes each on this thread while the next images are in the works.
     InOrder<Object, Object> results =
         new InOrder<>(
-            items, o -> o instanceof DecodedImage d ? pipeline.process(d) : o, imagesInFlight());
+            items,
+            o -> o instanceof Read p ? new Done(p, pipeline.process(p.decoded())) : o,
+            imagesInFlight());
     TaskContext ctx = TaskContext.get();
     if (ctx != null) {
       ctx.addTaskCompletionListener(
@@ -150,9 +170,16 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
         if (o instanceof Skipped k) {
           return skippedRow(k);
         }
-        ImageResult r = (ImageResult) o;
+        Done d = (Done) o;
+        Read p = d.read();
+        ImageResult r = d.result();
         metrics.record(r);
-        return SparkSchemas.imageWithMasksRow(r.image(), r.masks());
+        ImageRecord image = r.image();
+        if (p.state() != null) {
+          image =
+              image.withInput(p.file(), p.state().size(), p.state().modified(), p.state().etag());
+        }
+        return SparkSchemas.imageWithMasksRow(image, r.masks());
       }
     };
   }
@@ -184,15 +211,32 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
         "Invalid " + IN_FLIGHT_CONF + ": " + v + " (a whole number >= 1)");
   }
 
-  private record Skipped(String imageId, String source, String sha256) {}
+  /** A decoded image and the file it came from. */
+  private record Read(DecodedImage decoded, String file, FileState state) {}
+
+  /** A read image and what the pipeline made of it. */
+  private record Done(Read read, ImageResult result) {}
+
+  private record Skipped(ShardReader.Item item, String sha256, boolean restamp) {}
 
   private Row skippedRow(Skipped k) {
+    ShardReader.Item item = k.item();
     Object[] values = new Object[DatasetColumns.IMAGES_COLUMNS.size() + 1];
-    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.IMAGE_ID)] = k.imageId();
-    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.SOURCE)] = k.source();
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.IMAGE_ID)] = item.imageId();
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.SOURCE)] = item.source();
     values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.SHA256)] = k.sha256();
-    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.STATUS)] = STATUS_SKIPPED;
+    values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.STATUS)] =
+        k.restamp() ? STATUS_RESTAMP : STATUS_SKIPPED;
     values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.MASK_COUNT)] = 0;
+    if (item.state() != null) {
+      values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.INPUT_FILE)] = item.file();
+      values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.INPUT_SIZE)] =
+          item.state().size();
+      values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.INPUT_MODIFIED)] =
+          item.state().modified();
+      values[DatasetColumns.IMAGES_COLUMNS.indexOf(DatasetColumns.INPUT_ETAG)] =
+          item.state().etag();
+    }
     values[values.length - 1] = scala.jdk.javaapi.CollectionConverters.asScala(List.<Row>of()).toSeq();
     return RowFactory.create(values);
   }
@@ -213,29 +257,34 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Integer>, Row> 
     private final Thread thread;
     private boolean ended;
 
-    Prefetcher(Iterator<Shard> shards, ImagePipeline pipeline) {
+    Prefetcher(Iterator<ShardWork> work, ImagePipeline pipeline) {
       thread =
           new Thread(
               () -> {
                 try {
-                  while (shards.hasNext()) {
-                    try (ShardReader reader = new ShardReader(shards.next(), conf.get())) {
+                  while (work.hasNext()) {
+                    ShardWork w = work.next();
+                    Shard shard = shards.get(w.shard());
+                    try (ShardReader reader = new ShardReader(shard, conf.get())) {
                       while (reader.hasNext()) {
                         ShardReader.Item item = reader.next();
-                        if (done.containsKey(item.imageId())) {
+                        Known known = w.known().get(item.imageId());
+                        if (known != null) {
                           String sha = item.bytes() == null ? null : sha256(item.bytes());
-                          if (Objects.equals(sha, done.get(item.imageId()))) {
-                            queue.put(new Skipped(item.imageId(), item.source(), sha));
+                          if (Objects.equals(sha, known.sha256())) {
+                            queue.put(new Skipped(
+                                item, sha, item.state() != null && !known.sameFile(item)));
                             continue;
                           }
                         }
-                        queue.put(
+                        DecodedImage d =
                             pipeline.decode(
                                 item.imageId(),
                                 item.source(),
                                 item.bytes(),
                                 item.error(),
-                                item.startNanos()));
+                                item.startNanos());
+                        queue.put(new Read(d, item.file(), item.state()));
                       }
                     }
                   }

@@ -25,7 +25,6 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +37,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -50,16 +50,21 @@ import org.apache.spark.storage.StorageLevel;
  * Delta tables, publishes a dataset snapshot naming both versions, and writes a run report under
  * {@code _runs/}.
  *
- * <p>On an existing dataset a run is a refresh: inputs whose image id and sha256 the dataset
- * already holds for the same generator are skipped (failed ones too, unless {@code
- * retryFailed}); new and changed images are processed, and the rows of changed ones replace the
- * old. The run holds the dataset's {@link DatasetLock}; until it publishes its snapshot, readers
- * see the dataset as it was, and a killed run's commits are undone by the next run.
+ * <p>On an existing dataset a run is a refresh ({@link RefreshPlan}): input files whose path, size
+ * and modification time are those the dataset recorded for the same generator are skipped without
+ * being opened (tar shards as a whole); in the others, images whose id and sha256 the dataset holds
+ * are skipped (failed ones too, unless {@code retryFailed}); new and changed images are processed,
+ * and the rows of changed ones replace the old. A refresh that finds nothing new starts no task and
+ * commits nothing. The run holds the dataset's {@link DatasetLock}; until it publishes its
+ * snapshot, readers see the dataset as it was, and a killed run's commits are undone by the next
+ * run.
  */
 public final class GenerateJob {
 
   private final GenerateConfig config;
   private final PrintStream log;
+  /** Wall seconds of the driver's fixed steps, in the order they ran (for the run report). */
+  private final Map<String, Double> driverSeconds = new LinkedHashMap<>();
 
   public GenerateJob(GenerateConfig config) {
     this(config, System.err);
@@ -75,7 +80,9 @@ public final class GenerateJob {
   public int run() {
     Instant started = Instant.now();
     String runId = config.runId() != null ? config.runId() : newRunId(started);
+    long t = System.nanoTime();
     SparkSession spark = session();
+    driverSeconds.put("spark_start_wall", (System.nanoTime() - t) / 1e9);
     try {
       return run(spark, runId, started);
     } finally {
@@ -101,7 +108,9 @@ public final class GenerateJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path out = new Path(config.output());
+    long t = System.nanoTime();
     DatasetStore store = openOutput(hadoop, out);
+    t = lap("open_output_wall", t);
 
     // Inputs and models are checked on the driver, before any task starts.
     InputScanner.ScanResult scan;
@@ -113,10 +122,12 @@ public final class GenerateJob {
     if (scan.isEmpty()) {
       throw new UsageException("No images found in --input " + String.join(" ", config.inputs()));
     }
+    t = lap("list_inputs_wall", t);
     ModelLocations.Resolved models =
         ModelLocations.resolveOnDriver(config.model(), config.clip(), config.amg(),
             config.clipBackground(), hadoop);
     String generator = models.generator();
+    t = lap("resolve_models_wall", t);
 
     DatasetLock lock;
     try {
@@ -127,30 +138,20 @@ public final class GenerateJob {
     try (lock) {
       Optional<Snapshot> before = store.latest();
       DeltaTables.resetToSnapshot(spark, store, before, log);
-      Map<String, String> done = done(spark, store, before, generator);
-      return process(spark, jsc, hadoop, store, scan, models, runId, started, before, done);
+      t = lap("lock_and_check_tables_wall", t);
+      RefreshPlan plan =
+          RefreshPlan.of(spark, scan, store, before, generator, config.retryFailed(),
+              config.verifyContent());
+      lap("refresh_plan_wall", t);
+      return process(spark, jsc, hadoop, store, scan, plan, models, runId, started, before);
     }
   }
 
-  /** Image id to sha256 of the images that the dataset holds for {@code generator} and that a
-   * refresh skips: all of them, or only the ok ones with {@code --retry-failed}. */
-  private Map<String, String> done(
-      SparkSession spark, DatasetStore store, Optional<Snapshot> before, String generator) {
-    Map<String, String> done = new HashMap<>();
-    if (before.isEmpty() || before.get().generator(generator).isEmpty()) {
-      return done;
-    }
-    Dataset<Row> rows =
-        DeltaTables.read(spark, store.table(DatasetColumns.IMAGES_TABLE),
-                before.get().imagesVersion())
-            .where(functions.col(DatasetColumns.GENERATOR).equalTo(generator));
-    if (config.retryFailed()) {
-      rows = rows.where(functions.col(DatasetColumns.STATUS).equalTo(ImageRecord.STATUS_OK));
-    }
-    for (Row r : rows.select(DatasetColumns.IMAGE_ID, DatasetColumns.SHA256).collectAsList()) {
-      done.put(r.getString(0), r.getString(1));
-    }
-    return done;
+  /** Records the seconds since {@code since} under {@code name}; returns now. */
+  private long lap(String name, long since) {
+    long now = System.nanoTime();
+    driverSeconds.put(name, (now - since) / 1e9);
+    return now;
   }
 
   private RunReport process(
@@ -159,19 +160,22 @@ public final class GenerateJob {
       Configuration hadoop,
       DatasetStore store,
       InputScanner.ScanResult scan,
+      RefreshPlan plan,
       ModelLocations.Resolved models,
       String runId,
       Instant started,
-      Optional<Snapshot> before,
-      Map<String, String> done) {
+      Optional<Snapshot> before) {
     int parallelism = Math.max(1, jsc.defaultParallelism());
-    List<Shard> shards = ShardPlanner.plan(scan, config.filesPerShard(), parallelism);
+    List<Shard> shards = ShardPlanner.plan(plan.changed(), config.filesPerShard(), parallelism);
+    // With nothing to read, the session's SQL state (built on first use of spark.conf()) is not.
     int taskCpus =
-        threadsPerTask(
-            Integer.parseInt(spark.conf().get("spark.task.cpus", "1")),
-            jsc.isLocal(),
-            parallelism,
-            shards.size());
+        shards.isEmpty()
+            ? 1
+            : threadsPerTask(
+                Integer.parseInt(spark.conf().get("spark.task.cpus", "1")),
+                jsc.isLocal(),
+                parallelism,
+                shards.size());
     PipelineSpec spec =
         new PipelineSpec(
             models.model(),
@@ -186,15 +190,17 @@ public final class GenerateJob {
     String generator = models.generator();
     log.printf(
         Locale.ROOT,
-        "maskgen: run %s: %d files and %d tar shards in %d tasks; generator %s%s%n",
-        runId, scan.files().size(), scan.tars().size(), shards.size(), generator,
-        done.isEmpty() ? "" : "; refresh of " + done.size() + " images done before");
+        "maskgen: run %s: %d files and %d tar shards, %d to read in %d tasks; generator %s%s%n",
+        runId, scan.files().size(), scan.tars().size(),
+        plan.changed().files().size() + plan.changed().tars().size(), shards.size(), generator,
+        plan.unchangedFiles() == 0 ? "" : "; " + plan.unchangedFiles() + " files ("
+            + plan.unchangedImages() + " images) unchanged since the dataset recorded them");
 
     JobMetrics metrics = new JobMetrics(spark.sparkContext());
     JobMetrics.LIVE_IMAGES.set(0);
     JobMetrics.LIVE_MASKS.set(0);
     boolean local = spark.sparkContext().isLocal();
-    long totalImages = scan.tars().isEmpty() ? scan.files().size() : -1;
+    long totalImages = plan.changed().tars().isEmpty() ? plan.changed().files().size() : -1;
     Progress progress =
         new Progress(
             log,
@@ -209,74 +215,36 @@ public final class GenerateJob {
       progress.start();
     }
 
+
     Path imagesTable = store.table(DatasetColumns.IMAGES_TABLE);
     Path masksTable = store.table(DatasetColumns.MASKS_TABLE);
     long t0 = System.nanoTime();
-    long writeStart;
-    Dataset<Row> rows;
-    Counts counts;
+    long writeStart = t0;
+    Dataset<Row> rows = null;
+    Counts counts = Counts.NONE;
     Optional<Snapshot> after = before;
     try {
-      List<Integer> indices = java.util.stream.IntStream.range(0, shards.size()).boxed().toList();
-      JavaRDD<Integer> work = jsc.parallelize(indices, shards.size());
-      JavaRDD<Row> results =
-          work.mapPartitions(
-              new GenerateFunction(
-                  shards, spec, new SerializableHadoopConf(hadoop), metrics, done));
-      rows = spark.createDataFrame(results, SparkSchemas.imagesWithMasks())
-          .persist(StorageLevel.DISK_ONLY());
-      spark.sparkContext().setJobDescription("maskgen generate: images");
-      counts = Counts.of(rows);
-      writeStart = System.nanoTime();
-      Dataset<Row> processed =
-          rows.where(functions.col(DatasetColumns.STATUS).notEqual(GenerateFunction.STATUS_SKIPPED));
-      if (counts.processed() > 0) {
-        boolean replacing = !done.isEmpty() || (before.isPresent()
-            && before.get().generator(generator).isPresent());
-        Dataset<Row> ids = processed.select(DatasetColumns.IMAGE_ID);
-        // Masks first, then images: an images row marks its masks as complete.
-        spark.sparkContext().setJobDescription("maskgen generate: masks table");
-        if (replacing) {
-          DeltaTables.deleteImages(spark, masksTable, generator, ids);
-        }
-        long masksVersion =
-            DeltaTables.append(
-                spark,
-                masksTable,
-                processed
-                    .select(functions.explode(functions.col(SparkSchemas.MASKS_COLUMN)).as("m"))
-                    .select("m.*"));
-        spark.sparkContext().setJobDescription("maskgen generate: images table");
-        if (replacing) {
-          DeltaTables.deleteImages(spark, imagesTable, generator, ids);
-        }
-        long imagesVersion =
-            DeltaTables.append(spark, imagesTable, processed.drop(SparkSchemas.MASKS_COLUMN));
-        Snapshot.Generator g =
-            new Snapshot.Generator(
-                generator,
-                models.model(),
-                models.clip(),
-                parameters(),
-                before.flatMap(s -> s.generator(generator)).map(Snapshot.Generator::firstRun)
-                    .orElse(runId),
-                runId);
-        Snapshot next =
-            new Snapshot(
-                before.map(Snapshot::number).orElse(0L) + 1,
-                runId,
-                Instant.now().toString(),
-                imagesVersion,
-                masksVersion,
-                Snapshot.withLast(before.map(Snapshot::generators).orElse(List.of()), g));
-        pauseBeforePublish(spark, runId);
-        store.publish(next);
-        after = Optional.of(next);
+      if (!shards.isEmpty()) {
+        JavaRDD<Row> results =
+            plan.work(spark, jsc, shards)
+                .mapPartitions(
+                    new GenerateFunction(
+                        shards, spec, new SerializableHadoopConf(hadoop), metrics));
+        rows = spark.createDataFrame(results, SparkSchemas.imagesWithMasks())
+            .persist(StorageLevel.DISK_ONLY());
+        spark.sparkContext().setJobDescription("maskgen generate: images");
+        counts = Counts.of(rows);
+        writeStart = System.nanoTime();
+      }
+      if (counts.processed() > 0 || counts.restamped() > 0) {
+        after = Optional.of(commit(spark, store, rows, counts, before, models, runId));
       }
     } finally {
       progress.close();
     }
-    rows.unpersist();
+    if (rows != null) {
+      rows.unpersist();
+    }
     double writeMasksSeconds = (System.nanoTime() - writeStart) / 1e9;
     double generateSeconds = (writeStart - t0) / 1e9;
 
@@ -296,16 +264,125 @@ public final class GenerateJob {
             counts.processed(),
             counts.ok(),
             counts.failed(),
-            counts.skipped(),
+            counts.skipped() + counts.restamped() + plan.unchangedImages(),
             counts.masks(),
             shards.size(),
             config.retryFailed(),
             after.map(Snapshot::number).orElse(null),
             stageSeconds(metrics.stageTimes(), generateSeconds, writeMasksSeconds),
             spark.sparkContext().master(),
-            spark.sparkContext().applicationId());
+            spark.sparkContext().applicationId(),
+            new RunReport.Refresh(
+                config.verifyContent(),
+                scan.files().size() + scan.tars().size(),
+                plan.unchangedFiles(),
+                plan.unchangedImages(),
+                counts.skipped() + counts.restamped(),
+                counts.restamped()));
     writeReport(hadoop, store.root(), report);
     return report;
+  }
+
+  /**
+   * Commits the processed images (their masks, then their rows, replacing those of the same id and
+   * generator) and the new file state of the restamped ones, and publishes the snapshot.
+   */
+  private Snapshot commit(
+      SparkSession spark,
+      DatasetStore store,
+      Dataset<Row> rows,
+      Counts counts,
+      Optional<Snapshot> before,
+      ModelLocations.Resolved models,
+      String runId) {
+    String generator = models.generator();
+    Path imagesTable = store.table(DatasetColumns.IMAGES_TABLE);
+    Path masksTable = store.table(DatasetColumns.MASKS_TABLE);
+    Column status = functions.col(DatasetColumns.STATUS);
+    Dataset<Row> processed =
+        rows.where(status.isin(ImageRecord.STATUS_OK, ImageRecord.STATUS_FAILED));
+    boolean replacing = before.isPresent() && before.get().generator(generator).isPresent();
+    long masksVersion = before.map(Snapshot::masksVersion).orElse(-1L);
+    if (counts.processed() > 0) {
+      // Masks first, then images: an images row marks its masks as complete.
+      spark.sparkContext().setJobDescription("maskgen generate: masks table");
+      if (replacing) {
+        DeltaTables.deleteImages(
+            spark, masksTable, generator, processed.select(DatasetColumns.IMAGE_ID));
+      }
+      masksVersion =
+          DeltaTables.append(
+              spark,
+              masksTable,
+              processed
+                  .select(functions.explode(functions.col(SparkSchemas.MASKS_COLUMN)).as("m"))
+                  .select("m.*"));
+    }
+    spark.sparkContext().setJobDescription("maskgen generate: images table");
+    Dataset<Row> images = processed.drop(SparkSchemas.MASKS_COLUMN);
+    if (counts.restamped() > 0) {
+      images = images.unionByName(restamped(spark, store, rows, before.orElseThrow(), generator));
+    }
+    if (replacing) {
+      DeltaTables.deleteImages(
+          spark, imagesTable, generator, images.select(DatasetColumns.IMAGE_ID));
+    }
+    long imagesVersion = DeltaTables.append(spark, imagesTable, images);
+    Snapshot.Generator g =
+        new Snapshot.Generator(
+            generator,
+            models.model(),
+            models.clip(),
+            parameters(),
+            before.flatMap(s -> s.generator(generator)).map(Snapshot.Generator::firstRun)
+                .orElse(runId),
+            runId);
+    Snapshot next =
+        new Snapshot(
+            before.map(Snapshot::number).orElse(0L) + 1,
+            runId,
+            Instant.now().toString(),
+            imagesVersion,
+            masksVersion,
+            Snapshot.withLast(before.map(Snapshot::generators).orElse(List.of()), g));
+    pauseBeforePublish(spark, runId);
+    store.publish(next);
+    try {
+      RefreshPlan.keepRecordedFiles(spark, store, next, generator);
+    } catch (RuntimeException e) {
+      log.println("maskgen: could not keep the list of recorded input files (the next refresh"
+          + " derives it from the images table): " + e.getMessage());
+    }
+    return next;
+  }
+
+  /**
+   * The recorded {@code images} rows of the images that were skipped by content but whose file
+   * moved, with the file's new state: the next refresh skips them without reading.
+   */
+  private static Dataset<Row> restamped(
+      SparkSession spark, DatasetStore store, Dataset<Row> rows, Snapshot before,
+      String generator) {
+    Dataset<Row> moved =
+        rows.where(functions.col(DatasetColumns.STATUS).equalTo(GenerateFunction.STATUS_RESTAMP))
+            .select(
+                functions.col(DatasetColumns.IMAGE_ID).as("moved_id"),
+                functions.col(DatasetColumns.INPUT_FILE),
+                functions.col(DatasetColumns.INPUT_SIZE),
+                functions.col(DatasetColumns.INPUT_MODIFIED),
+                functions.col(DatasetColumns.INPUT_ETAG));
+    Dataset<Row> old =
+        DeltaTables.read(spark, store.table(DatasetColumns.IMAGES_TABLE), before.imagesVersion())
+            .where(functions.col(DatasetColumns.GENERATOR).equalTo(generator));
+    for (String c : DatasetColumns.INPUT_COLUMNS) {
+      if (List.of(old.columns()).contains(c)) {
+        old = old.drop(c);
+      }
+    }
+    Dataset<Row> joined =
+        old.join(moved, functions.col(DatasetColumns.IMAGE_ID).equalTo(functions.col("moved_id")));
+    return joined.select(
+        DatasetColumns.IMAGES_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
   }
 
   /**
@@ -335,7 +412,9 @@ public final class GenerateJob {
   }
 
   /** Exact counts of one run, from its rows (accumulators may count retried tasks twice). */
-  private record Counts(long ok, long failed, long skipped, long masks) {
+  private record Counts(long ok, long failed, long skipped, long restamped, long masks) {
+    static final Counts NONE = new Counts(0, 0, 0, 0, 0);
+
     long processed() {
       return ok + failed;
     }
@@ -344,6 +423,7 @@ public final class GenerateJob {
       long ok = 0;
       long failed = 0;
       long skipped = 0;
+      long restamped = 0;
       long masks = 0;
       for (Row r :
           rows.groupBy(DatasetColumns.STATUS)
@@ -357,14 +437,15 @@ public final class GenerateJob {
             masks = r.isNullAt(2) ? 0 : r.getLong(2);
           }
           case ImageRecord.STATUS_FAILED -> failed = n;
+          case GenerateFunction.STATUS_RESTAMP -> restamped = n;
           default -> skipped = n;
         }
       }
-      return new Counts(ok, failed, skipped, masks);
+      return new Counts(ok, failed, skipped, restamped, masks);
     }
   }
 
-  private Map<String, Object> parameters() {
+  Map<String, Object> parameters() {
     Map<String, Object> p = new LinkedHashMap<>();
     var a = config.amg();
     p.put("points_per_side", a.pointsPerSide());
@@ -400,8 +481,9 @@ public final class GenerateJob {
     return Math.max(taskCpus, cores / tasks);
   }
 
-  private static Map<String, Double> stageSeconds(StageTimes t, double generate, double writeMasks) {
+  private Map<String, Double> stageSeconds(StageTimes t, double generate, double writeMasks) {
     Map<String, Double> m = new LinkedHashMap<>(t.seconds());
+    m.putAll(driverSeconds);
     m.put("generate_and_write_images_wall", generate);
     m.put("write_masks_wall", writeMasks);
     return m;

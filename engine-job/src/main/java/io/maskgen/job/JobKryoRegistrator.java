@@ -1,5 +1,6 @@
 package io.maskgen.job;
 
+import io.maskgen.job.input.FileState;
 import io.maskgen.job.input.InputImage;
 import io.maskgen.job.input.Shard;
 import io.maskgen.spark.MaskgenKryoRegistrator;
@@ -13,6 +14,9 @@ public final class JobKryoRegistrator extends MaskgenKryoRegistrator {
     List<Class<?>> all = new ArrayList<>(super.recordClasses());
     all.add(Shard.class);
     all.add(InputImage.class);
+    all.add(FileState.class);
+    all.add(GenerateFunction.Known.class);
+    all.add(GenerateFunction.ShardWork.class);
     return all;
   }
 }

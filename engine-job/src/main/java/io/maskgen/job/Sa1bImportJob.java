@@ -224,7 +224,8 @@ public final class Sa1bImportJob {
             snapshot.number(),
             stages,
             spark.sparkContext().master(),
-            spark.sparkContext().applicationId());
+            spark.sparkContext().applicationId(),
+            null);
     GenerateJob.writeReport(hadoop, out, report);
     return report;
   }

@@ -18,11 +18,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -72,6 +75,53 @@ class RefreshIT {
   static RunReport generate(Path in, Path out, int pointsPerSide, String runId, boolean retry) {
     return new GenerateJob(config(in, out, pointsPerSide, runId, retry), quiet())
         .run(spark);
+  }
+
+  /** A refresh that reads and hashes every input ({@code --verify-content}). */
+  static RunReport verify(Path in, Path out, String runId) {
+    return new GenerateJob(config(in, out, 8, runId, false).withVerifyContent(true), quiet())
+        .run(spark);
+  }
+
+  /** A 24-bit BMP of a scene: the same size in bytes for every seed. */
+  static byte[] bmp(long seed) throws IOException {
+    return TestInputs.encode(TestInputs.scene(seed), "bmp");
+  }
+
+  /** Writes {@code bytes} over {@code file} and puts its modification time back. */
+  static void overwriteKeepingTime(Path file, byte[] bytes) throws IOException {
+    FileTime time = Files.getLastModifiedTime(file);
+    assertThat(bytes).as("same size").hasSize((int) Files.size(file));
+    Files.write(file, bytes);
+    Files.setLastModifiedTime(file, time);
+  }
+
+  static void tar(Path file, Map<String, byte[]> members) throws IOException {
+    Files.createDirectories(file.getParent());
+    try (var tar = new TarArchiveOutputStream(
+        Files.newOutputStream(file))) {
+      for (Map.Entry<String, byte[]> m : members.entrySet()) {
+        var e = new TarArchiveEntry(m.getKey());
+        e.setSize(m.getValue().length);
+        tar.putArchiveEntry(e);
+        tar.write(m.getValue());
+        tar.closeArchiveEntry();
+      }
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    return GenerateFunction.sha256(bytes);
+  }
+
+  static Row imageRow(Path dataset, String id) {
+    return DatasetDir.of(dataset.toString()).images(spark)
+        .where(functions.col("image_id").equalTo(id)).collectAsList().get(0);
+  }
+
+  static DatasetStore store(Path dataset) {
+    return new DatasetStore(new org.apache.hadoop.fs.Path(dataset.toUri()),
+        spark.sparkContext().hadoopConfiguration());
   }
 
   static PrintStream quiet() {
@@ -155,6 +205,132 @@ class RefreshIT {
     Row a =
         dir.images(spark).where(functions.col("image_id").equalTo("a")).collectAsList().get(0);
     assertThat((String) a.getAs("run_id")).isEqualTo("r4");
+  }
+
+  @Test
+  void aFileWithItsRecordedSizeAndTimeIsNotReadAndVerifyContentFindsItsNewBytes()
+      throws Exception {
+    Path in = tmp.resolve("listing/in");
+    Path out = tmp.resolve("listing/out");
+    Files.createDirectories(in);
+    Files.write(in.resolve("a.bmp"), bmp(1));
+    Files.write(in.resolve("b.bmp"), bmp(2));
+    generate(in, out, 8, "s1", false);
+    Map<String, Set<String>> first = tables(out, null);
+    Snapshot published = store(out).latest().orElseThrow();
+
+    // Other bytes of the same size, modification time put back: a refresh does not open it.
+    overwriteKeepingTime(in.resolve("a.bmp"), bmp(7));
+    RunReport quiet = generate(in, out, 8, "s2", false);
+    assertThat(quiet.images()).isZero();
+    assertThat(quiet.imagesSkipped()).isEqualTo(2);
+    assertThat(quiet.tasks()).isZero();
+    assertThat(quiet.refresh().filesUnchanged()).isEqualTo(2);
+    assertThat(quiet.refresh().imagesUnread()).isEqualTo(2);
+    assertThat(tables(out, null)).isEqualTo(first);
+    assertThat(store(out).latest()).contains(published);
+    assertThat(DeltaTables.latestVersion(spark, store(out).table("images")))
+        .isEqualTo(published.imagesVersion());
+
+    // --verify-content reads every file and finds the new bytes.
+    RunReport verified = verify(in, out, "s3");
+    assertThat(verified.images()).isEqualTo(1);
+    assertThat(verified.imagesSkipped()).isEqualTo(1);
+    assertThat(verified.refresh().filesUnchanged()).isZero();
+    Row a = imageRow(out, "a");
+    assertThat((String) a.getAs("sha256")).isEqualTo(sha256(bmp(7)));
+    assertThat((String) a.getAs("run_id")).isEqualTo("s3");
+
+    // A touched file with the same bytes is read once, and its new time recorded.
+    Path b = in.resolve("b.bmp");
+    Files.setLastModifiedTime(b, FileTime.fromMillis(
+        Files.getLastModifiedTime(b).toMillis() + 60_000));
+    Snapshot beforeTouch = store(out).latest().orElseThrow();
+    RunReport touched = generate(in, out, 8, "s4", false);
+    assertThat(touched.images()).isZero();
+    assertThat(touched.refresh().filesUnchanged()).isEqualTo(1);
+    assertThat(touched.refresh().imagesRestamped()).isEqualTo(1);
+    Snapshot restamped = store(out).latest().orElseThrow();
+    assertThat(restamped.number()).isEqualTo(beforeTouch.number() + 1);
+    assertThat(restamped.masksVersion()).isEqualTo(beforeTouch.masksVersion());
+    assertThat((Long) imageRow(out, "b").getAs("input_modified"))
+        .isEqualTo(Files.getLastModifiedTime(b).toMillis());
+    assertThat((String) imageRow(out, "b").getAs("run_id")).isEqualTo("s1");
+    RunReport after = generate(in, out, 8, "s5", false);
+    assertThat(after.refresh().filesUnchanged()).isEqualTo(2);
+    assertThat(store(out).latest()).contains(restamped);
+
+    Path clean = tmp.resolve("listing/clean");
+    generate(in, clean, 8, "clean", false);
+    assertThat(tables(out, null)).isEqualTo(tables(clean, verified.generator()));
+  }
+
+  @Test
+  void anUnchangedTarShardIsSkippedWholeAndVerifyContentReadsIt() throws Exception {
+    Path in = tmp.resolve("tar/in");
+    Path out = tmp.resolve("tar/out");
+    Path shard = in.resolve("shard_0.tar");
+    Map<String, byte[]> members = new java.util.LinkedHashMap<>();
+    members.put("sa_1.bmp", bmp(1));
+    members.put("sa_2.bmp", bmp(2));
+    tar(shard, members);
+    generate(in, out, 8, "t1", false);
+    Map<String, Set<String>> first = tables(out, null);
+    Row recorded = imageRow(out, "sa_1");
+    assertThat((String) recorded.getAs("input_file")).endsWith("shard_0.tar");
+    assertThat((Long) recorded.getAs("input_size")).isEqualTo(Files.size(shard));
+
+    FileTime time = Files.getLastModifiedTime(shard);
+    members.put("sa_1.bmp", bmp(7));
+    tar(shard, members);
+    Files.setLastModifiedTime(shard, time);
+    assertThat(Files.size(shard)).isEqualTo((long) recorded.getAs("input_size"));
+    RunReport quiet = generate(in, out, 8, "t2", false);
+    assertThat(quiet.images()).isZero();
+    assertThat(quiet.tasks()).isZero();
+    assertThat(quiet.refresh().filesUnchanged()).isEqualTo(1);
+    assertThat(quiet.refresh().imagesUnread()).isEqualTo(2);
+    assertThat(tables(out, null)).isEqualTo(first);
+
+    RunReport verified = verify(in, out, "t3");
+    assertThat(verified.images()).isEqualTo(1);
+    assertThat(verified.imagesSkipped()).isEqualTo(1);
+    assertThat((String) imageRow(out, "sa_1").getAs("sha256")).isEqualTo(sha256(bmp(7)));
+    assertThat((String) imageRow(out, "sa_2").getAs("run_id")).isEqualTo("t1");
+  }
+
+  @Test
+  void aDatasetWithoutRecordedFileStatesRefreshesByContentOnceThenByListing() throws Exception {
+    Path in = tmp.resolve("old/in");
+    Path out = tmp.resolve("old/out");
+    scene(in, "a", 1);
+    scene(in, "b", 2);
+    RunReport first = generate(in, out, 8, "o1", false);
+
+    // What a dataset written before the input_* columns holds.
+    DatasetStore store = store(out);
+    Snapshot s = store.latest().orElseThrow();
+    DeltaTables.read(spark, store.table("images"), s.imagesVersion())
+        .drop("input_file", "input_size", "input_modified", "input_etag")
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+        .save(store.table("images").toString());
+    long oldVersion = DeltaTables.latestVersion(spark, store.table("images"));
+    store.publish(new Snapshot(s.number() + 1, "old", s.published(), oldVersion,
+        s.masksVersion(), s.generators()));
+    assertThat(DatasetDir.of(out.toString()).images(spark).columns()).doesNotContain("input_file");
+
+    RunReport upgraded = generate(in, out, 8, "o2", false);
+    assertThat(upgraded.images()).isZero();
+    assertThat(upgraded.imagesSkipped()).isEqualTo(2);
+    assertThat(upgraded.refresh().filesUnchanged()).isZero();
+    assertThat(upgraded.refresh().imagesRestamped()).isEqualTo(2);
+    RunReport next = generate(in, out, 8, "o3", false);
+    assertThat(next.refresh().filesUnchanged()).isEqualTo(2);
+    assertThat(next.snapshot()).isEqualTo(upgraded.snapshot());
+
+    Path clean = tmp.resolve("old/clean");
+    generate(in, clean, 8, "clean", false);
+    assertThat(tables(out, null)).isEqualTo(tables(clean, first.generator()));
   }
 
   @Test

@@ -88,7 +88,11 @@ public final class SparkSchemas {
       i.maskCount(),
       i.generator(),
       i.runId(),
-      i.seconds()
+      i.seconds(),
+      i.inputFile(),
+      i.inputSize(),
+      i.inputModified(),
+      i.inputEtag()
     };
   }
 

@@ -31,6 +31,12 @@ import picocli.CommandLine.Option;
       "",
       "Options may also come from --config FILE (YAML or JSON, keys as the long option names"
           + " without dashes); a flag on the command line wins over the file.",
+      "",
+      "An --output that holds a dataset is refreshed: files whose path, size and modification"
+          + " time (ETag on S3) match what the dataset recorded are skipped without being opened,"
+          + " tar shards as a whole; new and changed files are read, images with an unchanged"
+          + " sha256 are skipped, and the rest replace their old rows. A refresh with nothing new"
+          + " changes nothing. --verify-content reads and hashes every input instead.",
       ""
     },
     footer = {
@@ -39,6 +45,7 @@ import picocli.CommandLine.Option;
       "  bin/maskgen generate --input notebooks/examples --output /tmp/masks",
       "  bin/maskgen generate --input 's3a://bucket/sa1b/sa_00000*.tar' --output s3a://bucket/out \\",
       "      --crop-n-layers 1 --min-mask-region-area 100 --master spark://host:7077",
+      "  bin/maskgen generate --input notebooks/examples --output /tmp/masks --verify-content",
     })
 public final class GenerateCommand implements Callable<Integer> {
 
@@ -189,6 +196,12 @@ public final class GenerateCommand implements Callable<Integer> {
           + " (they are skipped otherwise while their content is unchanged).")
   boolean retryFailed;
 
+  @Option(names = "--verify-content", negatable = false,
+      description = "On a refresh, read and hash every input to find what changed. By default a"
+          + " file (an image or a whole tar shard) whose path, size and modification time (ETag"
+          + " on S3) are the ones the dataset recorded is taken as unchanged and not opened.")
+  boolean verifyContent;
+
   @Override
   public Integer call() {
     GenerateConfig config = toConfig();
@@ -196,7 +209,7 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   /** Validates every option; throws {@link UsageException} naming the option, value and rule. */
-  GenerateConfig toConfig() {
+  public GenerateConfig toConfig() {
     if (inputs.isEmpty()) {
       throw new UsageException("Missing --input: name at least one image folder, file, glob or tar");
     }
@@ -227,7 +240,8 @@ public final class GenerateCommand implements Callable<Integer> {
         Map.copyOf(sparkConf),
         runId,
         !noProgress,
-        retryFailed);
+        retryFailed,
+        verifyContent);
   }
 
   private static String checkDevice(String value) {

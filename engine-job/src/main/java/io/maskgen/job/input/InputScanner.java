@@ -37,25 +37,43 @@ public final class InputScanner {
     this.conf = conf;
   }
 
-  /** What the inputs expand to. Files are de-duplicated by URI, in a stable order. */
-  public record ScanResult(List<InputImage> files, List<String> tars) {
+  /**
+   * What the inputs expand to. Files are de-duplicated by URI, in a stable order.
+   *
+   * @param files the loose image files, with their listed state
+   * @param tars the tar shards' URIs
+   * @param tarStates each tar shard's listed state, by URI
+   */
+  public record ScanResult(
+      List<InputImage> files, List<String> tars, Map<String, FileState> tarStates) {
     public boolean isEmpty() {
       return files.isEmpty() && tars.isEmpty();
+    }
+
+    /** The files and tars of this scan that {@code keep} accepts (by URI). */
+    public ScanResult only(java.util.function.Predicate<String> keep) {
+      List<String> t = tars.stream().filter(keep).toList();
+      Map<String, FileState> states = new LinkedHashMap<>();
+      for (String tar : t) {
+        states.put(tar, tarStates.get(tar));
+      }
+      return new ScanResult(files.stream().filter(f -> keep.test(f.uri())).toList(), t, states);
     }
   }
 
   public ScanResult scan(List<String> inputs) {
     Map<String, InputImage> files = new LinkedHashMap<>();
-    Map<String, Boolean> tars = new LinkedHashMap<>();
+    Map<String, FileState> tars = new LinkedHashMap<>();
     for (String input : inputs) {
       scanOne(input, files, tars, 0);
     }
     checkUniqueIds(files.values());
-    return new ScanResult(List.copyOf(files.values()), List.copyOf(tars.keySet()));
+    return new ScanResult(
+        List.copyOf(files.values()), List.copyOf(tars.keySet()), Map.copyOf(tars));
   }
 
   private void scanOne(
-      String input, Map<String, InputImage> files, Map<String, Boolean> tars, int depth) {
+      String input, Map<String, InputImage> files, Map<String, FileState> tars, int depth) {
     if (input.isBlank()) {
       throw new InputException("Invalid --input: empty path");
     }
@@ -102,16 +120,37 @@ public final class InputScanner {
   }
 
   private void addDirectory(
-      FileSystem fs, Path dir, Path root, Map<String, InputImage> files, Map<String, Boolean> tars)
+      FileSystem fs,
+      Path dir,
+      Path root,
+      Map<String, InputImage> files,
+      Map<String, FileState> tars)
       throws IOException {
-    List<LocatedFileStatus> found = new ArrayList<>();
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
-    while (it.hasNext()) {
-      found.add(it.next());
+    List<FileStatus> found = new ArrayList<>();
+    if ("file".equals(fs.getUri().getScheme())) {
+      // Plain statuses: the local file system makes a LocatedFileStatus by asking the OS for the
+      // file's owner and permissions, one process per file (20 ms each).
+      walk(fs, dir, found);
+    } else {
+      // Object stores list a whole prefix in pages, far cheaper than a walk folder by folder.
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+      while (it.hasNext()) {
+        found.add(it.next());
+      }
     }
     found.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
-    for (LocatedFileStatus status : found) {
+    for (FileStatus status : found) {
       addFile(status, root, files, tars, true);
+    }
+  }
+
+  private static void walk(FileSystem fs, Path dir, List<FileStatus> out) throws IOException {
+    for (FileStatus s : fs.listStatus(dir)) {
+      if (s.isDirectory()) {
+        walk(fs, s.getPath(), out);
+      } else {
+        out.add(s);
+      }
     }
   }
 
@@ -119,7 +158,7 @@ public final class InputScanner {
       FileStatus status,
       Path root,
       Map<String, InputImage> files,
-      Map<String, Boolean> tars,
+      Map<String, FileState> tars,
       boolean filterByExtension) {
     Path p = status.getPath();
     String name = p.getName();
@@ -128,14 +167,15 @@ public final class InputScanner {
     }
     String ext = extension(name);
     if (ext.equals("tar")) {
-      tars.put(p.toString(), Boolean.TRUE);
+      tars.put(p.toString(), FileState.of(status));
       return;
     }
     if (filterByExtension && !IMAGE_EXTENSIONS.contains(ext)) {
       return;
     }
     String id = stripExtension(relativize(root, p));
-    files.putIfAbsent(p.toString(), new InputImage(p.toString(), id, status.getLen()));
+    files.putIfAbsent(
+        p.toString(), new InputImage(p.toString(), id, status.getLen(), FileState.of(status)));
   }
 
   private static void checkUniqueIds(Iterable<InputImage> files) {

@@ -19,7 +19,7 @@ public final class ShardPlanner {
     }
     List<Shard> shards = new ArrayList<>();
     for (String tar : scan.tars()) {
-      shards.add(Shard.ofTar(shards.size(), tar));
+      shards.add(Shard.ofTar(shards.size(), tar, scan.tarStates().get(tar)));
     }
     List<InputImage> files = scan.files();
     if (!files.isEmpty()) {

@@ -32,8 +32,17 @@ public final class ShardReader implements Iterator<ShardReader.Item>, AutoClosea
    * @param bytes the file content, null when {@code error} is set
    * @param error why the bytes could not be read, or null
    * @param startNanos {@link System#nanoTime()} when reading started
+   * @param file the file read: the image file's URI, or the tar shard's
+   * @param state {@code file} as listed before the run, or null when not known
    */
-  public record Item(String imageId, String source, byte[] bytes, String error, long startNanos) {}
+  public record Item(
+      String imageId,
+      String source,
+      byte[] bytes,
+      String error,
+      long startNanos,
+      String file,
+      FileState state) {}
 
   private final Configuration conf;
   private final Shard shard;
@@ -74,13 +83,16 @@ public final class ShardReader implements Iterator<ShardReader.Item>, AutoClosea
     long start = System.nanoTime();
     if (file.length() > MAX_FILE_BYTES) {
       return new Item(file.imageId(), file.uri(), null,
-          "file is " + file.length() + " bytes, larger than the " + MAX_FILE_BYTES + " byte limit", start);
+          "file is " + file.length() + " bytes, larger than the " + MAX_FILE_BYTES + " byte limit",
+          start, file.uri(), file.state());
     }
     Path path = new Path(file.uri());
     try (FSDataInputStream in = path.getFileSystem(conf).open(path)) {
-      return new Item(file.imageId(), file.uri(), in.readAllBytes(), null, start);
+      return new Item(
+          file.imageId(), file.uri(), in.readAllBytes(), null, start, file.uri(), file.state());
     } catch (IOException e) {
-      return new Item(file.imageId(), file.uri(), null, "unreadable: " + e, start);
+      return new Item(file.imageId(), file.uri(), null, "unreadable: " + e, start, file.uri(),
+          file.state());
     }
   }
 
@@ -114,11 +126,12 @@ public final class ShardReader implements Iterator<ShardReader.Item>, AutoClosea
         String id = InputScanner.stripExtension(name.startsWith("./") ? name.substring(2) : name);
         if (entry.getSize() > MAX_FILE_BYTES) {
           return new Item(id, source, null,
-              "tar member is " + entry.getSize() + " bytes, larger than the limit", start);
+              "tar member is " + entry.getSize() + " bytes, larger than the limit", start,
+              shard.tarUri(), shard.tarState());
         }
         byte[] bytes = tar.readAllBytes();
         tarMembers++;
-        return new Item(id, source, bytes, null, start);
+        return new Item(id, source, bytes, null, start, shard.tarUri(), shard.tarState());
       }
       tarDone = true;
       return null;
@@ -131,7 +144,7 @@ public final class ShardReader implements Iterator<ShardReader.Item>, AutoClosea
       String id = member != null ? InputScanner.stripExtension(member) : shardName() + where;
       return new Item(id, shard.tarUri() + "!" + where, null,
           "corrupt or truncated tar shard after " + tarMembers + " members: " + e.getMessage(),
-          start);
+          start, shard.tarUri(), shard.tarState());
     }
   }
 

@@ -2,11 +2,13 @@ package io.maskgen.job.table;
 
 import io.delta.tables.DeltaTable;
 import io.maskgen.schema.DatasetColumns;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,6 +57,9 @@ public final class DeltaTables {
           name.equals(DatasetColumns.IMAGES_TABLE)
               ? snapshot.get().imagesVersion()
               : snapshot.get().masksVersion();
+      if (lastCommitInLog(store, table) == want) {
+        continue; // the usual case, told by one listing without loading the table
+      }
       long have = latestVersion(spark, table);
       if (have != want && changesDataAfter(spark, table, want)) {
         log.printf(
@@ -63,6 +68,32 @@ public final class DeltaTables {
         DeltaTable.forPath(spark, table.toString()).restoreToVersion(want);
       }
     }
+  }
+
+  /**
+   * The highest version with a commit file ({@code NNN.json}) in the table's {@code _delta_log/},
+   * or -1 when there is none.
+   */
+  static long lastCommitInLog(DatasetStore store, Path table) {
+    Path log = new Path(table, "_delta_log");
+    long last = -1;
+    try {
+      for (FileStatus f : store.fs().listStatus(log)) {
+        String name = f.getPath().getName();
+        if (name.length() == 25 && name.endsWith(".json")) {
+          try {
+            last = Math.max(last, Long.parseLong(name.substring(0, 20)));
+          } catch (NumberFormatException e) {
+            // not a commit file
+          }
+        }
+      }
+    } catch (FileNotFoundException e) {
+      return -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + log + ": " + e.getMessage(), e);
+    }
+    return last;
   }
 
   /** Whether a commit after {@code version} changed the table's rows (vacuums do not). */
@@ -91,9 +122,13 @@ public final class DeltaTables {
         .execute();
   }
 
-  /** Appends {@code rows} (creating the table on first use); returns the new version. */
+  /**
+   * Appends {@code rows} (creating the table on first use); returns the new version. Columns that
+   * the table lacks (those added to the schema since it was created) are added to it.
+   */
   public static long append(SparkSession spark, Path table, Dataset<Row> rows) {
-    rows.write().format("delta").mode("append").save(table.toString());
+    rows.write().format("delta").mode("append").option("mergeSchema", "true")
+        .save(table.toString());
     return latestVersion(spark, table);
   }
 

@@ -173,7 +173,8 @@ public final class SearchBenchmark {
       imageRows.add(
           RowFactory.create(
               "img_" + i, "file:/bench/img_" + i + ".jpg", null, 640, 480, "ok", null,
-              (int) Math.min(MASKS_PER_IMAGE, n - i * MASKS_PER_IMAGE), "bench", "bench", 0.1));
+              (int) Math.min(MASKS_PER_IMAGE, n - i * MASKS_PER_IMAGE), "bench", "bench", 0.1,
+              null, null, null, null));
     }
     spark
         .createDataFrame(imageRows, SparkSchemas.images())
