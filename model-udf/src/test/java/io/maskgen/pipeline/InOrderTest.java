@@ -30,8 +30,8 @@ class InOrderTest {
 
   @Test
   void worksOnUpToDepthItemsAtOnce() throws InterruptedException {
-    // Item 0 can finish only once item 2 has started: needs 3 at once.
-    CountDownLatch thirdStarted = new CountDownLatch(1);
+    // Items 0, 1 and 2 each finish only once all three have started: needs 3 at once.
+    CountDownLatch firstThreeStarted = new CountDownLatch(3);
     AtomicInteger running = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     List<Integer> out = new ArrayList<>();
@@ -39,11 +39,11 @@ class InOrderTest {
         new InOrder<>(IntStream.range(0, 9).boxed().iterator(), i -> {
           most.accumulateAndGet(running.incrementAndGet(), Math::max);
           try {
-            if (i == 2) {
-              thirdStarted.countDown();
-            }
-            if (i == 0 && !thirdStarted.await(60, TimeUnit.SECONDS)) {
-              throw new IllegalStateException("item 2 never started");
+            if (i < 3) {
+              firstThreeStarted.countDown();
+              if (!firstThreeStarted.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("items 0-2 never ran at once");
+              }
             }
             return i;
           } catch (InterruptedException e) {
@@ -55,7 +55,7 @@ class InOrderTest {
       in.forEachRemaining(out::add);
     }
     assertThat(out).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
-    assertThat(most.get()).isBetween(2, 3);
+    assertThat(most.get()).isEqualTo(3);
   }
 
   @Test
