@@ -237,7 +237,7 @@ public final class GenerateJob {
         writeStart = System.nanoTime();
       }
       if (counts.processed() > 0 || counts.restamped() > 0) {
-        after = Optional.of(commit(spark, store, rows, counts, before, models, runId));
+        after = Optional.of(commit(spark, store, rows, counts, before, plan, models, runId));
       }
     } finally {
       progress.close();
@@ -293,6 +293,7 @@ public final class GenerateJob {
       Dataset<Row> rows,
       Counts counts,
       Optional<Snapshot> before,
+      RefreshPlan plan,
       ModelLocations.Resolved models,
       String runId) {
     String generator = models.generator();
@@ -348,7 +349,7 @@ public final class GenerateJob {
     pauseBeforePublish(spark, runId);
     store.publish(next);
     try {
-      RefreshPlan.keepRecordedFiles(spark, store, next, generator);
+      plan.keepRecordedFiles(spark, store, before, next, generator);
     } catch (RuntimeException e) {
       log.println("maskgen: could not keep the list of recorded input files (the next refresh"
           + " derives it from the images table): " + e.getMessage());

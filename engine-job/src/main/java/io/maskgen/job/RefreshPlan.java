@@ -144,21 +144,66 @@ final class RefreshPlan {
   }
 
   /**
-   * Derives and keeps the {@link RecordedFiles} of {@code generator} at a snapshot just
-   * published, so that the next refresh need not read the table.
+   * Keeps the {@link RecordedFiles} of {@code generator} at the snapshot {@code next} this run just
+   * published on top of {@code before}, so that the next refresh need not read the table. Only the
+   * files this run read can have rows that changed: their entries are derived again from their
+   * rows (a filtered read that Delta's file statistics on {@code input_file} prune), the others are
+   * those kept for {@code before}. Without a list kept for {@code before}, the whole list is
+   * derived from the table.
    */
+  void keepRecordedFiles(
+      SparkSession spark,
+      DatasetStore store,
+      Optional<Snapshot> before,
+      Snapshot next,
+      String generator) {
+    Optional<List<RecordedFiles.Entry>> kept =
+        before.flatMap(b -> RecordedFiles.read(store, b.number(), generator));
+    Dataset<Row> images = table(spark, store, next, generator);
+    if (kept.isEmpty() || !Set.of(images.columns()).contains(DatasetColumns.INPUT_FILE)) {
+      keepRecordedFiles(spark, store, next, generator);
+      return;
+    }
+    Set<String> read = new HashSet<>(changed.tars());
+    changed.files().forEach(f -> read.add(f.uri()));
+    Column inputFile = functions.col(DatasetColumns.INPUT_FILE);
+    Dataset<Row> ofRead =
+        recorded(images.where(inputFile.isin(read.toArray()).or(inputFile.isNull())))
+            .where(functions.col(KEY).isin(read.toArray()));
+    List<RecordedFiles.Entry> entries = new ArrayList<>();
+    for (RecordedFiles.Entry e : kept.get()) {
+      if (!read.contains(e.file())) {
+        entries.add(e);
+      }
+    }
+    entries.addAll(RecordedFiles.derive(ofRead, KEY));
+    RecordedFiles.write(store, next.number(), generator, entries);
+  }
+
+  /** Derives the whole {@link RecordedFiles} of {@code generator} at {@code snapshot}; keeps it. */
   static void keepRecordedFiles(
       SparkSession spark, DatasetStore store, Snapshot snapshot, String generator) {
     RecordedFiles.write(store, snapshot.number(), generator,
-        RecordedFiles.derive(recorded(spark, store, snapshot, generator), KEY));
+        derivedRecordedFiles(spark, store, snapshot, generator));
+  }
+
+  /** The whole {@link RecordedFiles} of {@code generator} at {@code snapshot}, from the table. */
+  static List<RecordedFiles.Entry> derivedRecordedFiles(
+      SparkSession spark, DatasetStore store, Snapshot snapshot, String generator) {
+    return RecordedFiles.derive(recorded(spark, store, snapshot, generator), KEY);
   }
 
   private static Dataset<Row> recorded(
       SparkSession spark, DatasetStore store, Snapshot snapshot, String generator) {
-    return recorded(
-        DeltaTables.read(spark, store.table(DatasetColumns.IMAGES_TABLE),
-                snapshot.imagesVersion())
-            .where(functions.col(DatasetColumns.GENERATOR).equalTo(generator)));
+    return recorded(table(spark, store, snapshot, generator));
+  }
+
+  /** The {@code images} rows of {@code generator} at {@code snapshot}. */
+  private static Dataset<Row> table(
+      SparkSession spark, DatasetStore store, Snapshot snapshot, String generator) {
+    return DeltaTables.read(spark, store.table(DatasetColumns.IMAGES_TABLE),
+            snapshot.imagesVersion())
+        .where(functions.col(DatasetColumns.GENERATOR).equalTo(generator));
   }
 
   private static <T> Supplier<T> memoize(Supplier<T> s) {
@@ -216,12 +261,21 @@ final class RefreshPlan {
             : recorded;
     StructType byShard =
         new StructType().add(SHARD, DataTypes.IntegerType, false).add(MATCH, DataTypes.StringType);
+    // The filters repeat the joins' conditions so that Delta's file statistics (image_id,
+    // input_file) skip the data files that hold none of the shards' images.
+    Column inputFile = functions.col(DatasetColumns.INPUT_FILE);
     Dataset<Row> loose =
         spark.createDataFrame(looseRows, byShard)
-            .join(skippable, functions.col(MATCH).equalTo(functions.col(DatasetColumns.IMAGE_ID)));
+            .join(
+                skippable.where(functions.col(DatasetColumns.IMAGE_ID)
+                    .isin(looseRows.stream().map(r -> r.get(1)).toArray())),
+                functions.col(MATCH).equalTo(functions.col(DatasetColumns.IMAGE_ID)));
     Dataset<Row> tars =
         spark.createDataFrame(tarRows, byShard)
-            .join(skippable, functions.col(MATCH).equalTo(functions.col(KEY)));
+            .join(
+                skippable.where(inputFile.isin(tarRows.stream().map(r -> r.get(1)).toArray())
+                    .or(inputFile.isNull())),
+                functions.col(MATCH).equalTo(functions.col(KEY)));
     JavaPairRDD<Integer, Tuple2<String, Known>> known =
         loose.unionByName(tars)
             .select(

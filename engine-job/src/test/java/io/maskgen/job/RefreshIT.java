@@ -201,6 +201,7 @@ class RefreshIT {
     Path clean2 = tmp.resolve("grow/clean2");
     generate(in, clean2, 8, "clean2", false);
     assertThat(tables(out, null)).isEqualTo(tables(clean2, generator));
+    assertKeptFilesAreTheTables(out, generator);
     DatasetDir dir = DatasetDir.of(out.toString());
     Row a =
         dir.images(spark).where(functions.col("image_id").equalTo("a")).collectAsList().get(0);
@@ -263,6 +264,16 @@ class RefreshIT {
     Path clean = tmp.resolve("listing/clean");
     generate(in, clean, 8, "clean", false);
     assertThat(tables(out, null)).isEqualTo(tables(clean, verified.generator()));
+    assertKeptFilesAreTheTables(out, verified.generator());
+  }
+
+  /** The list of recorded files kept for the newest snapshot is what the table holds. */
+  static void assertKeptFilesAreTheTables(Path dataset, String generator) {
+    DatasetStore store = store(dataset);
+    Snapshot s = store.latest().orElseThrow();
+    assertThat(RecordedFiles.read(store, s.number(), generator))
+        .hasValueSatisfying(kept -> assertThat(kept).containsExactlyInAnyOrderElementsOf(
+            RefreshPlan.derivedRecordedFiles(spark, store, s, generator)));
   }
 
   @Test
@@ -297,6 +308,7 @@ class RefreshIT {
     assertThat(verified.imagesSkipped()).isEqualTo(1);
     assertThat((String) imageRow(out, "sa_1").getAs("sha256")).isEqualTo(sha256(bmp(7)));
     assertThat((String) imageRow(out, "sa_2").getAs("run_id")).isEqualTo("t1");
+    assertKeptFilesAreTheTables(out, verified.generator());
   }
 
   @Test
