@@ -84,27 +84,8 @@ final class TaskRunner implements AutoCloseable {
         abort.set(true);
       }
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
     // The latch orders the workers' writes before these reads.
-    for (Throwable f : failures) {
-      if (f instanceof RuntimeException re) {
-        throw re;
-      }
-      if (f instanceof Error err) {
-        throw err;
-      }
-      if (f != null) {
-        throw new IllegalStateException("Mask generation task failed", f);
-      }
-    }
-    if (interrupted) {
-      throw new IllegalStateException("Interrupted while generating masks");
-    }
-    @SuppressWarnings("unchecked")
-    List<T> out = (List<T>) Arrays.asList(results);
-    return new ArrayList<>(out);
+    return outcome(results, failures, interrupted);
   }
 
   /**
@@ -179,11 +160,19 @@ final class TaskRunner implements AutoCloseable {
         abort.set(true);
       }
     }
+    // The semaphore orders the workers' writes before these reads; a consumer failure comes
+    // before the producer's (its item was produced first).
+    return outcome(results, failures, interrupted);
+  }
+
+  /**
+   * The results in order, or the first failure in order (unchecked ones as they are); restores
+   * the caller's interrupt flag and fails if it was interrupted.
+   */
+  private static <T> List<T> outcome(Object[] results, Throwable[] failures, boolean interrupted) {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    // The semaphore orders the workers' writes before these reads; a consumer failure comes
-    // before the producer's (its item was produced first).
     for (Throwable f : failures) {
       if (f instanceof RuntimeException re) {
         throw re;
